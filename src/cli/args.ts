@@ -1,0 +1,227 @@
+import { UsageError } from '../errors.js';
+import {
+  OPTIONS,
+  coerceOption,
+  envTwinOf,
+  findOption,
+  type CommandName,
+  type Flags,
+  type OptionSpec,
+} from '../core/options.js';
+
+/** What the user asked for, typed. Pure: argv in, Invocation out (throws UsageError). */
+export type Invocation =
+  | { readonly command: 'start'; readonly flags: Flags; readonly names: readonly string[] }
+  | { readonly command: 'run'; readonly flags: Flags; readonly argv: readonly string[] }
+  | { readonly command: 'check'; readonly flags: Flags }
+  | { readonly command: 'env'; readonly flags: Flags; readonly process: string | undefined }
+  | {
+      readonly command: 'export';
+      readonly flags: Flags;
+      readonly format: string;
+      readonly dir: string | undefined;
+    }
+  | { readonly command: 'help'; readonly topic: CommandName | undefined }
+  | { readonly command: 'version' };
+
+export const COMMANDS: readonly CommandName[] = ['start', 'run', 'check', 'env', 'export'];
+
+type Parsed = { flags: Record<string, unknown>; positionals: string[]; wantsHelp: boolean };
+
+export function parseInvocation(argv: readonly string[]): Invocation {
+  const commandAt = findCommand(argv);
+  const before = argv.slice(0, commandAt === -1 ? argv.length : commandAt);
+  if (before.includes('-v') || before.includes('--version') || before.includes('-V'))
+    return { command: 'version' };
+  if (commandAt === -1) {
+    if (before.includes('-h') || before.includes('--help') || argv.length === 0)
+      return { command: 'help', topic: undefined };
+    const stray = before.find((arg) => !arg.startsWith('-'));
+    throw unknownCommand(stray ?? before[0] ?? '');
+  }
+  const name = argv[commandAt] ?? '';
+  if (name === 'help') return { command: 'help', topic: asCommand(argv[commandAt + 1]) };
+  if (name === 'version') return { command: 'version' };
+  const command = asCommand(name);
+  if (command === undefined) throw unknownCommand(name);
+  const parsed = parseOptions(command, [...before, ...argv.slice(commandAt + 1)]);
+  if (parsed.wantsHelp) return { command: 'help', topic: command };
+  return build(command, parsed);
+}
+
+/** The first word that is not an option or an option's value. */
+function findCommand(argv: readonly string[]): number {
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] ?? '';
+    if (!arg.startsWith('-') || arg === '-') return index;
+    if (arg === '--') return index + 1 < argv.length ? index + 1 : -1;
+    if (takesValue(arg)) index += 1;
+  }
+  return -1;
+}
+
+function takesValue(arg: string): boolean {
+  if (arg.includes('=')) return false;
+  const spec = arg.startsWith('--')
+    ? findOption(arg.slice(2))
+    : arg.length === 2
+      ? findOption(arg.slice(1))
+      : undefined;
+  return spec !== undefined && spec.kind !== 'boolean';
+}
+
+function asCommand(name: string | undefined): CommandName | undefined {
+  return COMMANDS.find((command) => command === name);
+}
+
+function unknownCommand(name: string): UsageError {
+  return new UsageError(
+    `unknown command "${name}"`,
+    `commands: ${COMMANDS.join(', ')}, help, version`,
+  );
+}
+
+function parseOptions(command: CommandName, args: readonly string[]): Parsed {
+  const parsed: Parsed = { flags: {}, positionals: [], wantsHelp: false };
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? '';
+    if (arg === '--') {
+      parsed.positionals.push(...args.slice(index + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      parsed.positionals.push(arg);
+      // Options end at run's COMMAND: everything after it belongs to the command.
+      if (command === 'run') {
+        parsed.positionals.push(...args.slice(index + 1));
+        break;
+      }
+      continue;
+    }
+    if (arg === '-h' || arg === '--help') {
+      parsed.wantsHelp = true;
+      continue;
+    }
+    index += readOption(command, arg, args[index + 1], parsed.flags);
+  }
+  return parsed;
+}
+
+/** Read one option (and maybe its value); returns how many extra arguments it used. */
+function readOption(
+  command: CommandName,
+  arg: string,
+  following: string | undefined,
+  flags: Record<string, unknown>,
+): number {
+  const isLong = arg.startsWith('--');
+  const eq = arg.indexOf('=');
+  const rawName = isLong ? arg.slice(2, eq === -1 ? undefined : eq) : arg.slice(1, 2);
+  const negated = isLong && rawName.startsWith('no-') && findOption(rawName) === undefined;
+  const name = negated ? rawName.slice(3) : rawName;
+  const spec = findOption(name);
+  if (spec === undefined || (!isLong && spec.short !== name) || (isLong && spec.long !== name)) {
+    throw new UsageError(
+      `unknown option "${isLong ? `--${rawName}` : arg}"`,
+      `see "foreman-ts ${command} --help"`,
+    );
+  }
+  if (!spec.commands.includes(command)) {
+    throw new UsageError(
+      `--${spec.long} does not apply to "${command}"`,
+      `see "foreman-ts ${command} --help"`,
+    );
+  }
+  if (spec.kind === 'boolean') {
+    if (!isLong && arg.length > 2) throw new UsageError(`"-${name}" takes no value, got "${arg}"`);
+    if (eq !== -1) return store(spec, flags, arg.slice(eq + 1), `--${spec.long}`, 0);
+    flags[spec.key] = !negated;
+    return 0;
+  }
+  if (negated)
+    throw new UsageError(`--no-${spec.long} is not an option`, `--${spec.long} takes a value`);
+  const inline = isLong
+    ? eq === -1
+      ? undefined
+      : arg.slice(eq + 1)
+    : arg.length > 2
+      ? arg.slice(2)
+      : undefined;
+  if (inline !== undefined) return store(spec, flags, inline, arg, 0);
+  if (following === undefined)
+    throw new UsageError(`${arg} needs a value (${spec.arg ?? 'VALUE'})`);
+  return store(spec, flags, following, arg, 1);
+}
+
+function store(
+  spec: OptionSpec,
+  flags: Record<string, unknown>,
+  raw: string,
+  label: string,
+  used: number,
+): number {
+  const coerced = coerceOption(spec, raw);
+  if (!coerced.ok) throw new UsageError(`${label} must be ${coerced.expected}, got "${raw}"`);
+  const previous = flags[spec.key];
+  flags[spec.key] =
+    spec.kind === 'list' && Array.isArray(previous)
+      ? [...(previous as string[]), ...(coerced.value as string[])]
+      : coerced.value;
+  return used;
+}
+
+function build(command: CommandName, { flags, positionals }: Parsed): Invocation {
+  const typed = flags as Flags;
+  switch (command) {
+    case 'start':
+      return { command, flags: typed, names: positionals };
+    case 'run':
+      if (positionals.length === 0) {
+        throw new UsageError(
+          'run needs a command',
+          'e.g. "foreman-ts run node migrate.js" or "foreman-ts run web"',
+        );
+      }
+      return { command, flags: typed, argv: positionals };
+    case 'check':
+      noMore(command, positionals, 0);
+      return { command, flags: typed };
+    case 'env':
+      noMore(command, positionals, 1);
+      return { command, flags: typed, process: positionals[0] };
+    case 'export': {
+      noMore(command, positionals, 2);
+      const [format, dir] = positionals;
+      if (format === undefined)
+        throw new UsageError('export needs a FORMAT', 'e.g. "foreman-ts export systemd ./out"');
+      return { command, flags: typed, format, dir };
+    }
+  }
+}
+
+function noMore(command: CommandName, positionals: readonly string[], max: number): void {
+  if (positionals.length > max) {
+    throw new UsageError(
+      `unexpected argument "${positionals[max] ?? ''}" for ${command}`,
+      `see "foreman-ts ${command} --help"`,
+    );
+  }
+}
+
+/** FOREMAN_TS_* twins of layered options, for this command. */
+export function flagsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  command: CommandName,
+): Flags {
+  const flags: Record<string, unknown> = {};
+  for (const spec of OPTIONS) {
+    const raw = env[envTwinOf(spec)];
+    if (!spec.layered || !spec.commands.includes(command) || raw === undefined || raw === '')
+      continue;
+    const coerced = coerceOption(spec, raw);
+    if (!coerced.ok)
+      throw new UsageError(`${envTwinOf(spec)} must be ${coerced.expected}, got "${raw}"`);
+    flags[spec.key] = coerced.value;
+  }
+  return flags as Flags;
+}

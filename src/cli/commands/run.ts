@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { adminEnv, resolveAdmin, similarType } from '../../core/admin.js';
+import { exitCodeOf } from '../../core/outcome.js';
+import { loadRelease } from '../../io/load-release.js';
+import { relay, reraise } from '../../run/relay.js';
+import { flagsFromEnv, type Invocation } from '../args.js';
+import type { Io } from '../io.js';
+
+/**
+ * `foreman-ts run`: a one-off admin process in exactly the release `start` uses. It must stay
+ * invisible (the child's own output, its exit status) and cheap: it is on every deploy's path.
+ */
+export async function execute(
+  invocation: Extract<Invocation, { command: 'run' }>,
+  io: Io,
+): Promise<number> {
+  const release = await loadRelease({
+    cwd: io.cwd,
+    inherited: io.env,
+    flags: invocation.flags,
+    envFlags: flagsFromEnv(io.env, 'run'),
+    needsProcfile: false,
+  });
+  const admin = resolveAdmin(invocation.argv, release.procfile);
+  const [file, args] =
+    admin.kind === 'argv' ? [admin.file, admin.args] : ['/bin/sh', ['-c', admin.script]];
+  const env = adminEnv(release.env, release.settings.port);
+  const outcome = await relay({ file, args, cwd: release.root, env, signals: io.signals });
+  if (outcome.kind === 'failed-to-start') {
+    const what = outcome.reason === 'not-found' ? 'command not found' : 'not executable';
+    io.stderr.write(
+      `foreman-ts: ${what}: ${file}${notFoundHint(file, release.procfile, release.root)}\n`,
+    );
+  }
+  reraise(outcome);
+  return exitCodeOf(outcome);
+}
+
+function notFoundHint(
+  file: string,
+  procfile: Parameters<typeof similarType>[1],
+  root: string,
+): string {
+  const type = similarType(file, procfile);
+  if (type !== undefined) return ` (hint: did you mean the process type "${type}"?)`;
+  if (file.includes('/') && existsSync(resolve(root, file))) {
+    return ' (hint: the file exists; check its #! line and that it is executable)';
+  }
+  return '';
+}

@@ -1,0 +1,59 @@
+import { OPTIONS, envTwinOf, type CommandName } from '../core/options.js';
+
+const USAGE: Readonly<Record<CommandName, readonly [string, string]>> = {
+  start: [
+    'start [options] [TYPE...]',
+    'Run the formation: every process type in the Procfile (or the TYPEs named).',
+  ],
+  run: [
+    'run [options] COMMAND [ARGS...]',
+    'Run a one-off admin process in the same release as start. COMMAND may name a process type.',
+  ],
+  check: ['check [options]', 'Validate the Procfile, env files and .foreman; list every problem.'],
+  env: [
+    'env [options] [PROCESS]',
+    'Print the release environment, as run gets it or as PROCESS (web.1) would.',
+  ],
+  export: ['export [options] FORMAT [DIR]', 'Write files for another process manager.'],
+};
+
+export function formatHelp(topic: CommandName | undefined): string {
+  if (topic === undefined) return overview();
+  const [usage, summary] = USAGE[topic];
+  const options = OPTIONS.filter((spec) => spec.commands.includes(topic));
+  const lines = options.map((spec) => {
+    const short = spec.short ? `-${spec.short}, ` : '    ';
+    const value = spec.kind === 'boolean' ? '' : ` ${spec.arg ?? 'VALUE'}`;
+    const left = `  ${short}--${spec.long}${value}`;
+    return `${left.padEnd(30)} ${spec.help}`;
+  });
+  const layered = options.filter((spec) => spec.layered).map((spec) => envTwinOf(spec));
+  return [
+    `Usage: foreman-ts ${usage}`,
+    '',
+    summary,
+    '',
+    'Options:',
+    ...lines,
+    `  ${'-h, --help'.padEnd(28)} show this help`,
+    '',
+    layered.length > 0
+      ? `Defaults come from .foreman (YAML, same names with "_") and ${layered.length > 1 ? 'variables' : 'the variable'} ${layered.join(', ')}; flags win.`
+      : '',
+  ].join('\n');
+}
+
+function overview(): string {
+  return [
+    'Usage: foreman-ts COMMAND [options]',
+    '',
+    'A Procfile-driven process manager with first-class admin processes.',
+    '',
+    'Commands:',
+    ...Object.entries(USAGE).map(([, [usage, summary]]) => `  ${usage.padEnd(34)} ${summary}`),
+    `  ${'help [COMMAND]'.padEnd(34)} Show help for a command.`,
+    `  ${'version'.padEnd(34)} Print the version.`,
+    '',
+    'Docs: docs/ in the package (procfile.md, env.md, start.md, run.md, export.md).',
+  ].join('\n');
+}

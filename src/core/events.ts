@@ -1,0 +1,69 @@
+import { describe, type Outcome } from './outcome.js';
+
+/**
+ * What the supervisor has to say, as values: text mode words them (`describeEvent`), JSON mode
+ * prints their fields. The core decides *that* something is said, never how it is written.
+ */
+export type StopCause =
+  | { readonly kind: 'exit'; readonly process: string }
+  | { readonly kind: 'signal'; readonly signal: string }
+  | { readonly kind: 'output-lost' };
+
+export type SystemEvent =
+  | {
+      readonly event: 'started';
+      readonly process: string;
+      readonly pid: number;
+      readonly port?: number;
+    }
+  | { readonly event: 'exited'; readonly process: string; readonly outcome: Outcome }
+  | { readonly event: 'stopping'; readonly cause: StopCause; readonly signal: string }
+  | {
+      readonly event: 'killing';
+      readonly count: number;
+      readonly graceMs: number;
+      readonly isEarly: boolean;
+    }
+  | { readonly event: 'stuck'; readonly pids: readonly number[] }
+  | { readonly event: 'release'; readonly code: number }
+  | { readonly event: 'warning'; readonly message: string };
+
+export function describeEvent(event: SystemEvent): string {
+  switch (event.event) {
+    case 'started':
+      return `${event.process} started with pid ${event.pid}${event.port ? ` (PORT=${event.port})` : ''}`;
+    case 'exited':
+      return `${event.process} ${describe(event.outcome)}`;
+    case 'stopping':
+      return `${describeCause(event.cause)}: sending ${event.signal} to all processes`;
+    case 'killing': {
+      const why = event.isEarly
+        ? 'second signal'
+        : `still running after ${formatSeconds(event.graceMs)}`;
+      return `${why}: sending SIGKILL to ${event.count} process${event.count === 1 ? '' : 'es'}`;
+    }
+    case 'stuck':
+      return `processes ${event.pids.join(', ')} survived SIGKILL (uninterruptible?); giving up on them`;
+    case 'release':
+      return event.code === 0
+        ? 'release phase succeeded: starting the formation'
+        : `release phase failed with code ${event.code}: not starting the formation`;
+    case 'warning':
+      return event.message;
+  }
+}
+
+function describeCause(cause: StopCause): string {
+  switch (cause.kind) {
+    case 'exit':
+      return `${cause.process} ended`;
+    case 'signal':
+      return `${cause.signal} received`;
+    case 'output-lost':
+      return 'output closed';
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))}s`;
+}

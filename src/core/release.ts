@@ -1,0 +1,136 @@
+import { InputError, UsageError } from '../errors.js';
+import { expandValue, type DotenvEntry } from './dotenv.js';
+import { OPTIONS, type Flags } from './options.js';
+import type { Procfile } from './procfile.js';
+
+/**
+ * One release: what every command (start, run, check, env, export) runs against, so a one-off
+ * admin process and the long-running processes cannot drift apart (twelve-factor XII).
+ */
+export type Release = Readonly<{
+  root: string;
+  procfile: Procfile | undefined;
+  envFiles: readonly string[];
+  /** The environment every process gets, before its own PORT and PS. */
+  env: Readonly<Record<string, string>>;
+  basePort: number;
+  graceMs: number;
+  settings: Flags;
+}>;
+
+/** A source of option values: the command line, FOREMAN_TS_* variables, or `.foreman`. */
+export type Layer = Readonly<{ flags: Flags; base: string }>;
+
+export type EnvFile = Readonly<{ path: string; entries: readonly DotenvEntry[] }>;
+
+export const DEFAULT_PORT = 5000;
+export const DEFAULT_TIMEOUT_S = 5;
+
+/** Merge layers, lowest priority first; relative paths resolve against their own layer's folder. */
+export function resolveSettings(
+  layers: readonly Layer[],
+  resolvePath: (base: string, path: string) => string,
+): Flags {
+  const merged: Record<string, unknown> = {};
+  for (const { flags, base } of layers) {
+    for (const spec of OPTIONS) {
+      const value = flags[spec.key];
+      if (value === undefined) continue;
+      merged[spec.key] = spec.isPath ? mapPaths(value, (path) => resolvePath(base, path)) : value;
+    }
+  }
+  return merged as Flags;
+}
+
+function mapPaths(value: unknown, resolve: (path: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item: string) => resolve(item));
+  return typeof value === 'string' ? resolve(value) : value;
+}
+
+export type ComposedEnv = Readonly<{
+  env: Record<string, string>;
+  origins: ReadonlyMap<string, Readonly<{ file: string; line: number }>>;
+}>;
+
+/**
+ * The inherited environment beats env files, as dotenv and docker compose do, unless
+ * `override` (--env-override). Expansion sees the value that will win, so `B=$A` agrees
+ * with what the process will find in `A`.
+ */
+export function composeEnv({
+  inherited,
+  files,
+  override,
+}: {
+  inherited: Readonly<Record<string, string | undefined>>;
+  files: readonly EnvFile[];
+  override: boolean;
+}): ComposedEnv {
+  const fromFiles = new Map<string, string>();
+  const origins = new Map<string, { file: string; line: number }>();
+  const lookup = (name: string): string | undefined =>
+    override ? (fromFiles.get(name) ?? inherited[name]) : (inherited[name] ?? fromFiles.get(name));
+  for (const file of files) {
+    for (const entry of file.entries) {
+      fromFiles.set(entry.key, expandValue(entry.value, lookup));
+      origins.set(entry.key, { file: file.path, line: entry.line });
+    }
+  }
+  const env: Record<string, string> = {};
+  const base = Object.entries(inherited).filter(
+    (pair): pair is [string, string] => pair[1] !== undefined,
+  );
+  for (const [key, value] of override ? base : fromFiles) env[key] = value;
+  for (const [key, value] of override ? fromFiles : base) env[key] = value;
+  for (const key of origins.keys()) {
+    if (!override && inherited[key] !== undefined) origins.delete(key);
+  }
+  return { env, origins };
+}
+
+export function resolveRelease({
+  root,
+  procfile,
+  envFiles,
+  inherited,
+  settings,
+}: {
+  root: string;
+  procfile: Procfile | undefined;
+  envFiles: readonly EnvFile[];
+  inherited: Readonly<Record<string, string | undefined>>;
+  settings: Flags;
+}): Release {
+  const composed = composeEnv({
+    inherited,
+    files: envFiles,
+    override: settings.envOverride ?? false,
+  });
+  const { origins } = composed;
+  // Processes run in the root: PWD must say so, whoever runs them (/bin/sh would fix it anyway).
+  const env: Record<string, string> = { ...composed.env, PWD: root };
+  const basePort = settings.port ?? portFromEnv(env.PORT, origins.get('PORT')) ?? DEFAULT_PORT;
+  const graceMs = Math.round((settings.timeout ?? DEFAULT_TIMEOUT_S) * 1000);
+  return {
+    root,
+    procfile,
+    envFiles: envFiles.map((file) => file.path),
+    env,
+    basePort,
+    graceMs,
+    settings,
+  };
+}
+
+function portFromEnv(
+  text: string | undefined,
+  origin: { file: string; line: number } | undefined,
+): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const port = Number(text);
+  if (Number.isInteger(port) && port >= 1 && port <= 65535) return port;
+  const problem = `PORT is "${text}", expected a port number (1-65535)`;
+  if (origin !== undefined)
+    throw new InputError(origin.file, origin.line, problem, 'fix PORT or pass -p');
+  throw new UsageError(`the inherited ${problem}`, 'unset PORT or pass -p/--port');
+}

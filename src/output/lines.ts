@@ -1,0 +1,63 @@
+const NEWLINE = 0x0a;
+
+/**
+ * Split a byte stream into lines without decoding it: invalid UTF-8 and `\r` pass through as
+ * they are. A line longer than `maxLineBytes` is cut into pieces, so memory stays bounded
+ * whatever a process writes (readline held a 256 MiB line whole: runtime.md E14d).
+ */
+export class LineSplitter {
+  private readonly maxLineBytes: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(maxLineBytes: number) {
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  get hasPartial(): boolean {
+    return this.pendingBytes > 0;
+  }
+
+  /** Complete lines in this chunk (without their `\n`), oversized pieces included. */
+  push(chunk: Buffer): Buffer[] {
+    const lines: Buffer[] = [];
+    let start = 0;
+    for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+      this.take(chunk.subarray(start, end), lines);
+      lines.push(this.drain());
+      start = end + 1;
+    }
+    if (start < chunk.length) this.take(chunk.subarray(start), lines);
+    return lines;
+  }
+
+  /** The unterminated rest, at end of stream or when the process went quiet (a prompt). */
+  flush(): Buffer | undefined {
+    return this.pendingBytes > 0 ? this.drain() : undefined;
+  }
+
+  private take(part: Buffer, lines: Buffer[]): void {
+    let rest = part;
+    while (this.pendingBytes + rest.length > this.maxLineBytes) {
+      const room = this.maxLineBytes - this.pendingBytes;
+      this.pending.push(rest.subarray(0, room));
+      this.pendingBytes += room;
+      lines.push(this.drain());
+      rest = rest.subarray(room);
+    }
+    if (rest.length > 0) {
+      this.pending.push(rest);
+      this.pendingBytes += rest.length;
+    }
+  }
+
+  private drain(): Buffer {
+    const line =
+      this.pending.length === 1
+        ? (this.pending[0] as Buffer)
+        : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return line;
+  }
+}

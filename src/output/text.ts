@@ -1,0 +1,79 @@
+import { describeEvent, type SystemEvent } from '../core/events.js';
+import {
+  SYSTEM,
+  formatPrefix,
+  formatTime,
+  prefixOf,
+  widthOf,
+  type LineStyle,
+  type Prefix,
+} from './format.js';
+import { SYSTEM_COLOR, colorOf } from './palette.js';
+import type { Printer } from './printer.js';
+
+/** Where supervised output goes: lines of a process, and the supervisor's own events. */
+export type Output = Readonly<{
+  forProcess: (name: string, type: string) => ProcessSink;
+  event: (event: SystemEvent) => void;
+}>;
+export type ProcessSink = Readonly<{ write: (lines: readonly Buffer[]) => void }>;
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * The foreman look: `HH:MM:SS web.1  | line`, one colour per type. Each chunk from a child
+ * becomes one write of all its prefixed lines (7x fewer syscalls than a write per line: deps.md §4).
+ */
+export function createTextOutput({
+  printer,
+  names,
+  types,
+  style,
+  now,
+}: {
+  printer: Printer;
+  names: readonly string[];
+  types: readonly string[];
+  style: Omit<LineStyle, 'width'>;
+  now: () => Date;
+}): Output {
+  const full: LineStyle = { ...style, width: widthOf(names) };
+  const clock = secondsClock(now);
+  const stamp = (prefix: Prefix): Buffer =>
+    Buffer.from(formatPrefix(prefix, full.isTimestamped ? clock() : undefined));
+  const system = prefixOf(SYSTEM, SYSTEM_COLOR, full);
+  return {
+    forProcess(name, type) {
+      const prefix = prefixOf(name, colorOf(Math.max(0, types.indexOf(type))), full);
+      return { write: (lines) => printer.write(joinLines(stamp(prefix), lines)) };
+    },
+    event(event) {
+      printer.write(joinLines(stamp(system), [Buffer.from(describeEvent(event))]));
+    },
+  };
+}
+
+function joinLines(prefix: Buffer, lines: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  let length = 0;
+  for (const line of lines) {
+    parts.push(prefix, line, NEWLINE);
+    length += prefix.length + line.length + 1;
+  }
+  return Buffer.concat(parts, length);
+}
+
+/** HH:MM:SS, formatted at most once per second however many lines arrive. */
+function secondsClock(now: () => Date): () => string {
+  let second = -1;
+  let text = '';
+  return () => {
+    const date = now();
+    const current = Math.floor(date.getTime() / 1000);
+    if (current !== second) {
+      second = current;
+      text = formatTime(date);
+    }
+    return text;
+  };
+}

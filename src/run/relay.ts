@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { outcomeOf, type Outcome } from '../core/outcome.js';
+import type { Signal, SignalSource } from '../signals.js';
+
+export type RelayRequest = Readonly<{
+  file: string;
+  args: readonly string[];
+  cwd: string;
+  env: Readonly<Record<string, string>>;
+  signals: SignalSource;
+}>;
+
+/** Signals a terminal sends to its whole foreground group: the child already has them. */
+const FROM_TERMINAL: ReadonlySet<Signal> = new Set(['SIGINT', 'SIGQUIT']);
+
+/**
+ * The admin process: it inherits our stdin, stdout and stderr and stays in our process group,
+ * so it owns the terminal (a REPL gets echo, line editing and Ctrl-C itself: runtime.md R16).
+ * We ignore SIGINT/SIGQUIT while it runs and forward SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2,
+ * so a `kill` or `docker stop` of us reaches it and it is never left orphaned (R17).
+ */
+export function relay({ file, args, cwd, env, signals }: RelayRequest): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { cwd, env, stdio: 'inherit' });
+    const unsubscribe = signals.subscribe(
+      (signal) => {
+        if (FROM_TERMINAL.has(signal)) return;
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      },
+      ['SIGQUIT', 'SIGUSR1', 'SIGUSR2'],
+    );
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      unsubscribe();
+      const reason = error.code === 'EACCES' ? 'not-executable' : 'not-found';
+      resolve({ kind: 'failed-to-start', reason });
+    });
+    child.once('exit', (code, signal) => {
+      unsubscribe();
+      resolve(outcomeOf(code, signal, constants.signals));
+    });
+  });
+}
+
+/** Die the way the child died, so a calling shell script stops too on Ctrl-C (Cracauer). */
+const RERAISE: ReadonlySet<string> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL', 'SIGPIPE']);
+
+export function reraise(outcome: Outcome): void {
+  if (outcome.kind !== 'signalled' || !RERAISE.has(outcome.signal)) return;
+  process.removeAllListeners(outcome.signal);
+  process.kill(process.pid, outcome.signal as NodeJS.Signals);
+}

@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { ProcessSpec } from '../core/formation.js';
+import { outcomeOf, type Outcome } from '../core/outcome.js';
+import { wrapCommand } from '../core/shell.js';
+import { LineSplitter } from '../output/lines.js';
+import type { Printer } from '../output/printer.js';
+import type { ProcessSink } from '../output/text.js';
+
+/** Longer lines are cut into pieces of this size: a 1 MB line survives whole, memory stays bounded. */
+export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+/** A partial line (a prompt) is shown once its process has been quiet this long. */
+const IDLE_FLUSH_MS = 300;
+/** How long an exit waits for the rest of its output before it is reported. */
+const DRAIN_AFTER_EXIT_MS = 250;
+
+export type ChildHandle = Readonly<{
+  pid: number;
+  /** Stop reading: a descendant that escaped us may hold the pipe open forever. */
+  close: () => void;
+}>;
+
+/**
+ * Start one process: `/bin/sh -c` in its own session and process group (detached), stdin from
+ * /dev/null, stdout and stderr on one pipe that we split into lines. `onExit` fires once, with
+ * the direct child's outcome, after its remaining output was read (or a short wait).
+ */
+export function spawnChild({
+  spec,
+  cwd,
+  sink,
+  printer,
+  onExit,
+}: {
+  spec: ProcessSpec;
+  cwd: string;
+  sink: ProcessSink;
+  printer: Printer;
+  onExit: (outcome: Outcome) => void;
+}): ChildHandle | Error {
+  const child = spawn('/bin/sh', ['-c', wrapCommand(spec.command)], {
+    cwd,
+    env: spec.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let failure: Error | undefined;
+  child.on('error', (error) => (failure = error));
+  const { stdout } = child;
+  if (child.pid === undefined || stdout === null) {
+    return failure ?? new Error(`could not start ${spec.name}`);
+  }
+  const splitter = new LineSplitter(MAX_LINE_BYTES);
+  const detach = printer.attach(stdout);
+  let idle: NodeJS.Timeout | undefined;
+  const flushPartial = (): void => {
+    const rest = splitter.flush();
+    if (rest !== undefined) sink.write([rest]);
+  };
+  // Quiet, not merely paused by our own backpressure: only then is a partial line a prompt.
+  const onIdle = (): void => {
+    if (stdout.isPaused()) idle = setTimeout(onIdle, IDLE_FLUSH_MS);
+    else flushPartial();
+  };
+  stdout.on('data', (chunk: Buffer) => {
+    clearTimeout(idle);
+    const lines = splitter.push(chunk);
+    if (lines.length > 0) sink.write(lines);
+    if (splitter.hasPartial) idle = setTimeout(onIdle, IDLE_FLUSH_MS);
+  });
+  const ended = new Promise<void>((resolve) => {
+    stdout.once('close', () => {
+      clearTimeout(idle);
+      flushPartial();
+      detach();
+      resolve();
+    });
+  });
+  stdout.on('error', () => stdout.destroy());
+  child.once('exit', (code, signal) => {
+    const outcome = outcomeOf(code, signal, constants.signals);
+    const wait = new Promise<void>((resolve) => setTimeout(resolve, DRAIN_AFTER_EXIT_MS));
+    void Promise.race([ended, wait]).then(() => onExit(outcome));
+  });
+  return { pid: child.pid, close: () => stdout.destroy() };
+}

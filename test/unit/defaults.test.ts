@@ -1,0 +1,48 @@
+import t from 'tap';
+import { parseDefaults } from '../../src/core/defaults.js';
+import type { InputErrors } from '../../src/errors.js';
+
+t.test('long option names, with _ or -, of every type', async (t) => {
+  const text =
+    'procfile: Procfile.dev\nenv: [a.env, b.env]\nenv_override: true\ntimestamp: false\nport: 3000\ntimeout: 2.5\nformation:\n  web: 2\n  worker: 1\ncolor: false\n';
+  t.same(parseDefaults(text, '.foreman').flags, {
+    procfile: 'Procfile.dev',
+    env: ['a.env', 'b.env'],
+    envOverride: true,
+    timestamp: false,
+    port: 3000,
+    timeout: 2.5,
+    formation: 'web=2,worker=1',
+    color: false,
+  });
+  t.same(parseDefaults('env: a.env,b.env\nlog-format: json\n', '.foreman').flags, {
+    env: ['a.env', 'b.env'],
+    logFormat: 'json',
+  });
+  t.same(parseDefaults('', '.foreman').flags, {});
+  t.same(parseDefaults('# only a comment\n', '.foreman').flags, {});
+});
+
+t.test('unknown keys and wrong types name the key and line', async (t) => {
+  t.throws(() => parseDefaults('port: 3000\nprocfil: P\n', '.foreman'), {
+    message: '.foreman:2: unknown key "procfil"',
+    hint: /known keys: procfile, root, env/,
+  });
+  t.throws(() => parseDefaults('timestamp: maybe\n', '.foreman'), {
+    message: '.foreman:1: "timestamp" must be true or false, got "maybe"',
+  });
+  t.throws(() => parseDefaults('\n\nport: 99999\n', '.foreman'), {
+    message: /\.foreman:3: "port" must be a port/,
+  });
+  t.throws(() => parseDefaults('json: true\n', '.foreman'), { message: /unknown key "json"/ });
+  const error = t.throws(() => parseDefaults('a: 1\nb: 2\n', '.foreman')) as InputErrors;
+  t.equal(error.problems.length, 2);
+});
+
+t.test('YAML syntax errors and non-maps are located', async (t) => {
+  t.throws(() => parseDefaults('port: [1\n', '.foreman'), { message: /^\.foreman:\d+: / });
+  t.throws(() => parseDefaults('- a\n- b\n', '.foreman'), {
+    message: '.foreman:1: expected "key: value" lines',
+  });
+  t.throws(() => parseDefaults('port: 1\nport: 2\n', '.foreman'), { message: /^\.foreman:2: / });
+});

@@ -1,0 +1,36 @@
+import t from 'tap';
+import { descendantsOf, parseStat, planSignals } from '../../src/core/process-tree.js';
+
+t.test('parseStat survives spaces and parentheses in the command name', async (t) => {
+  t.same(parseStat('42 (my (weird) cmd) S 7 42 42 0 -1'), {
+    pid: 42,
+    ppid: 7,
+    pgid: 42,
+    state: 'S',
+  });
+  t.equal(parseStat('garbage'), undefined);
+});
+
+const table = [
+  { pid: 10, ppid: 1, pgid: 10, state: 'S' }, // us
+  { pid: 11, ppid: 10, pgid: 11, state: 'S' }, // web (group leader)
+  { pid: 12, ppid: 11, pgid: 11, state: 'S' }, // its child, same group
+  { pid: 13, ppid: 11, pgid: 13, state: 'S' }, // setsid grandchild
+  { pid: 14, ppid: 10, pgid: 14, state: 'Z' }, // an exited child, not yet reaped
+  { pid: 15, ppid: 14, pgid: 14, state: 'R' }, // still running under the zombie's group
+  { pid: 20, ppid: 1, pgid: 20, state: 'S' }, // unrelated
+];
+
+t.test('descendants are found through zombies; zombies are not alive', async (t) => {
+  t.same(
+    descendantsOf(table, 10).map((e) => e.pid),
+    [11, 12, 13, 15],
+  );
+});
+
+t.test('each living process gets one signal: its group if ours, else its pid', async (t) => {
+  t.same(planSignals(descendantsOf(table, 10), new Set([11, 14])), {
+    groups: [11, 14],
+    pids: [13],
+  });
+});
