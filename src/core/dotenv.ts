@@ -231,7 +231,7 @@ export function expandValue(value: Value, lookup: (name: string) => string | und
   return out;
 }
 
-const PLAIN = /^[A-Za-z0-9_@%+=:,./-]*$/;
+const PLAIN = /^[A-Za-z0-9_@%+=:,./*-]*$/;
 const FORMAT_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\',
   '"': '\\"',

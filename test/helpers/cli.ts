@@ -2,6 +2,7 @@ import { execa, type ResultPromise } from 'execa';
 import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type tap from 'tap';
 import treeKill from 'tree-kill';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -14,6 +15,9 @@ export function bin(name: string): string {
 }
 
 type Teardown = { teardown: (fn: () => unknown) => void };
+
+/** The `t` a subtest callback receives. */
+export type TapTest = Parameters<Parameters<typeof tap.test>[0]>[0];
 
 export type CliResult = Readonly<{
   exitCode: number | undefined;
@@ -57,13 +61,51 @@ export async function runCli(args: readonly string[], options: CliOptions): Prom
   return toResult(result);
 }
 
+/**
+ * tap's process tracking injects NODE_OPTIONS (its loader) and _TAPJS_* into every process a
+ * test spawns, whatever env we pass, and our children would inherit them. `env -u` drops them
+ * between the spawn and the exec of node, so the CLI runs exactly as a user's would.
+ */
+const INJECTED = [
+  'NODE_OPTIONS',
+  ...[
+    'CWD',
+    'EXCLUDE',
+    'COVERAGE',
+    'COV_FILES',
+    'COV_EXCLUDE_FILES',
+    'COV_EXCLUDE',
+    'ROOT',
+    'PARENT',
+  ].map((name) => `_TAPJS_PROCESSINFO_${name}_`),
+];
+
+/** argv for running node with `args` free of the test runner's injections. */
+export function nodeCommand(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): [string, string[]] {
+  const tap = Object.keys(process.env).filter((key) => key.startsWith('_TAPJS_'));
+  const unset = [...new Set([...INJECTED, ...tap])].flatMap((key) => ['-u', key]);
+  const keep = env.NODE_OPTIONS === undefined ? [] : [`NODE_OPTIONS=${env.NODE_OPTIONS}`];
+  return ['/usr/bin/env', [...unset, ...keep, process.execPath, ...args]];
+}
+
+/** A shell word that runs the CLI free of the test runner's injections (for `sh -c` pipelines). */
+export function cliWords(): string {
+  const [file, args] = nodeCommand([CLI]);
+  return [file, ...args].join(' ');
+}
+
 function spawnCli(
   args: readonly string[],
   { cwd, env, input, timeoutMs = 60_000 }: CliOptions,
 ): ResultPromise<{ all: true; reject: false }> {
-  return execa(process.execPath, [CLI, ...args], {
+  const clean = cleanEnv(env);
+  const [file, argv] = nodeCommand([CLI, ...args], clean);
+  return execa(file, argv, {
     cwd,
-    env: cleanEnv(env),
+    env: clean,
     extendEnv: false,
     ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
     reject: false,

@@ -145,10 +145,10 @@ t.test('a closed stdout stops everything', async (t) => {
     Procfile: `chatty: ${bin('lines.mjs')} 100000000\nidle: ${sleeper.command}\n`,
   });
   const { execa } = await import('execa');
-  const { CLI, cleanEnv } = await import('../helpers/cli.js');
+  const { cliWords, cleanEnv } = await import('../helpers/cli.js');
   const result = await execa(
     'sh',
-    ['-c', `node ${CLI} start | head -n 5 > /dev/null; echo "pipestatus done"`],
+    ['-c', `${cliWords()} start | head -n 5 > /dev/null; echo "pipestatus done"`],
     {
       cwd: dir,
       env: cleanEnv(),

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { adminEnv, resolveAdmin, similarType } from '../../core/admin.js';
 import { exitCodeOf } from '../../core/outcome.js';
+import type { Release } from '../../core/release.js';
 import { loadRelease } from '../../io/load-release.js';
 import { relay, reraise } from '../../run/relay.js';
 import { flagsFromEnv, type Invocation } from '../args.js';
@@ -27,25 +28,21 @@ export async function execute(
     admin.kind === 'argv' ? [admin.file, admin.args] : ['/bin/sh', ['-c', admin.script]];
   const env = adminEnv(release.env, release.settings.port);
   const outcome = await relay({ file, args, cwd: release.root, env, signals: io.signals });
-  if (outcome.kind === 'failed-to-start') {
-    const what = outcome.reason === 'not-found' ? 'command not found' : 'not executable';
-    io.stderr.write(
-      `foreman-ts: ${what}: ${file}${notFoundHint(file, release.procfile, release.root)}\n`,
-    );
-  }
+  if (outcome.kind === 'failed-to-start')
+    io.stderr.write(`foreman-ts: ${explain(file, outcome.reason, release)}\n`);
   reraise(outcome);
   return exitCodeOf(outcome);
 }
 
-function notFoundHint(
-  file: string,
-  procfile: Parameters<typeof similarType>[1],
-  root: string,
-): string {
-  const type = similarType(file, procfile);
-  if (type !== undefined) return ` (hint: did you mean the process type "${type}"?)`;
-  if (file.includes('/') && existsSync(resolve(root, file))) {
-    return ' (hint: the file exists; check its #! line and that it is executable)';
+function explain(file: string, reason: 'not-found' | 'not-executable', release: Release): string {
+  if (reason === 'not-executable') {
+    return `not executable: ${file} (hint: chmod +x ${file}, or run it with its interpreter)`;
   }
-  return '';
+  const type = similarType(file, release.procfile);
+  if (type !== undefined)
+    return `command not found: ${file} (hint: did you mean the process type "${type}"?)`;
+  if (file.includes('/') && existsSync(resolve(release.root, file))) {
+    return `command not found: ${file} (hint: the file exists; check the interpreter on its #! line)`;
+  }
+  return `command not found: ${file}`;
 }

@@ -1,0 +1,66 @@
+import t from 'tap';
+import { bin, runCli, startCli } from '../helpers/cli.js';
+
+t.test('release runs first, as release.1; the formation starts once it exits 0', async (t) => {
+  const procfile = `web: ${bin('forever.mjs')} web\nrelease: echo "migrating PS=$PS PORT=\${PORT-none}"\n`;
+  const cli = startCli(t, ['start', '--no-timestamp'], { cwd: t.testdir({ Procfile: procfile }) });
+  await cli.waitFor(/web\.1 +\| ready web/);
+  cli.signal('SIGTERM');
+  const { stdout, exitCode } = await cli.result;
+  t.equal(exitCode, 0);
+  const order = [
+    'release.1 started',
+    'release.1 | migrating PS=release.1 PORT=none',
+    'release.1 exited with code 0',
+    'release phase succeeded',
+    'web.1 started',
+  ];
+  const positions = order.map((text) => stdout.replace(/ +\|/g, ' |').indexOf(text));
+  t.notOk(positions.includes(-1), `all of: ${order.join(' / ')}`);
+  t.same(
+    positions,
+    [...positions].sort((a, b) => a - b),
+    'in that order',
+  );
+  t.match(stdout, /^web\.1 +\| ready web$/m);
+  t.match(stdout, /web\.1 started with pid \d+ \(PORT=5000\)/, 'release takes no port slot');
+});
+
+t.test('a failing release starts nothing and gives its status', async (t) => {
+  const procfile = `release: echo failing; exit 3\nweb: ${bin('forever.mjs')}\n`;
+  const result = await runCli(['start'], { cwd: t.testdir({ Procfile: procfile }) });
+  t.equal(result.exitCode, 3);
+  t.match(result.stdout, /release phase failed with code 3: not starting the formation/);
+  t.notMatch(result.stdout, /web\.1/);
+});
+
+t.test('--no-release skips it; .foreman release: false too', async (t) => {
+  const procfile = `release: exit 3\nweb: echo served\n`;
+  const flag = await runCli(['start', '--no-release'], { cwd: t.testdir({ Procfile: procfile }) });
+  t.equal(flag.exitCode, 0);
+  t.notMatch(flag.stdout, /release/);
+  t.match(flag.stdout, /web\.1 +\| served/);
+  const file = await runCli(['start'], {
+    cwd: t.testdir({ Procfile: procfile, '.foreman': 'release: false\n' }),
+  });
+  t.equal(file.exitCode, 0);
+});
+
+t.test('a signal during the release phase stops it and starts nothing', async (t) => {
+  const procfile = `release: echo working; sleep 30\nweb: ${bin('forever.mjs')}\n`;
+  const cli = startCli(t, ['start'], { cwd: t.testdir({ Procfile: procfile }) });
+  await cli.waitFor(/release\.1 +\| working/);
+  cli.signal('SIGINT');
+  const result = await cli.result;
+  t.match(result.stdout, /SIGINT received: sending SIGTERM to all processes/);
+  t.notMatch(result.stdout, /web\.1/);
+  t.notMatch(result.stdout, /release phase/);
+});
+
+t.test('run release runs it on its own', async (t) => {
+  const result = await runCli(['run', 'release'], {
+    cwd: t.testdir({ Procfile: 'release: echo migrated\nweb: x\n' }),
+  });
+  t.equal(result.exitCode, 0);
+  t.equal(result.stdout, 'migrated\n');
+});
