@@ -186,7 +186,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     arg: 'USER',
     layered: true,
     commands: ['export'],
-    help: 'the user exported processes run as',
+    help: "the user exported processes run as (default: the engine's; kubernetes: a uid)",
   },
   {
     key: 'log',
@@ -195,8 +195,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     arg: 'DIR',
     layered: true,
+    isPath: true,
     commands: ['export'],
-    help: 'log folder, for formats that write logs to files',
+    help: 'log folder for supervisord, launchd and runit (systemd logs to the journal)',
   },
   {
     key: 'image',
@@ -205,7 +206,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     arg: 'IMAGE',
     layered: true,
     commands: ['export'],
-    help: 'container image (compose, kubernetes)',
+    help: 'container image; required for compose and kubernetes',
   },
   {
     key: 'run',
