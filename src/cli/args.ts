@@ -21,10 +21,28 @@ export type Invocation =
       readonly format: string;
       readonly dir: string | undefined;
     }
+  | { readonly command: 'status' | 'quit'; readonly flags: Flags }
+  | {
+      readonly command: 'restart' | 'stop';
+      readonly flags: Flags;
+      readonly targets: readonly string[];
+    }
+  | { readonly command: 'scale'; readonly flags: Flags; readonly formation: string }
   | { readonly command: 'help'; readonly topic: CommandName | undefined }
   | { readonly command: 'version' };
 
-export const COMMANDS: readonly CommandName[] = ['start', 'run', 'check', 'env', 'export'];
+export const COMMANDS: readonly CommandName[] = [
+  'start',
+  'run',
+  'check',
+  'env',
+  'export',
+  'status',
+  'restart',
+  'stop',
+  'scale',
+  'quit',
+];
 
 type Parsed = { flags: Record<string, unknown>; positionals: string[]; wantsHelp: boolean };
 
@@ -195,6 +213,26 @@ function build(command: CommandName, { flags, positionals }: Parsed): Invocation
       if (format === undefined)
         throw new UsageError('export needs a FORMAT', 'e.g. "foreman-ts export systemd ./out"');
       return { command, flags: typed, format, dir };
+    }
+    case 'status':
+    case 'quit':
+      noMore(command, positionals, 0);
+      return { command, flags: typed };
+    case 'restart':
+    case 'stop':
+      if (positionals.length === 0) {
+        throw new UsageError(
+          `${command} needs a process`,
+          `e.g. "foreman-ts ${command} web" or "${command} web.2"`,
+        );
+      }
+      return { command, flags: typed, targets: positionals };
+    case 'scale': {
+      noMore(command, positionals, 1);
+      const [formation] = positionals;
+      if (formation === undefined)
+        throw new UsageError('scale needs a formation', 'e.g. "foreman-ts scale web=3,worker=0"');
+      return { command, flags: typed, formation };
     }
   }
 }

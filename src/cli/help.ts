@@ -15,6 +15,14 @@ const USAGE: Readonly<Record<CommandName, readonly [string, string]>> = {
     'Print the release environment, as run gets it or as PROCESS (web.1) would.',
   ],
   export: ['export [options] FORMAT [DIR]', 'Write files for another process manager.'],
+  status: ['status [--json]', 'Show the processes of the start running in this root.'],
+  restart: [
+    'restart NAME|NAME.N...',
+    'Restart processes of the running start (also starts stopped ones).',
+  ],
+  stop: ['stop NAME|NAME.N...', 'Stop processes of the running start; they stay stopped.'],
+  scale: ['scale TYPE=N[,TYPE=N]', 'Change the formation of the running start.'],
+  quit: ['quit', 'Stop everything gracefully and end the running start.'],
 };
 
 export function formatHelp(topic: CommandName | undefined): string {

@@ -11,6 +11,11 @@ const COMMANDS = {
   check: () => import('./commands/check.js'),
   env: () => import('./commands/env.js'),
   export: () => import('./commands/export.js'),
+  status: () => import('./commands/control.js'),
+  restart: () => import('./commands/control.js'),
+  stop: () => import('./commands/control.js'),
+  scale: () => import('./commands/control.js'),
+  quit: () => import('./commands/control.js'),
   help: () => import('./commands/help.js'),
   version: () => import('./commands/version.js'),
 } as const;

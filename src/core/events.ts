@@ -1,4 +1,5 @@
 import { describe, type Outcome } from './outcome.js';
+import { describeProbe, type ReadyProbe } from './policy.js';
 
 /**
  * What the supervisor has to say, as values: text mode words them (`describeEvent`), JSON mode
@@ -7,7 +8,9 @@ import { describe, type Outcome } from './outcome.js';
 export type StopCause =
   | { readonly kind: 'exit'; readonly process: string }
   | { readonly kind: 'signal'; readonly signal: string }
-  | { readonly kind: 'output-lost' };
+  | { readonly kind: 'output-lost' }
+  | { readonly kind: 'quit' }
+  | { readonly kind: 'not-ready'; readonly process: string };
 
 export type SystemEvent =
   | {
@@ -26,6 +29,26 @@ export type SystemEvent =
     }
   | { readonly event: 'stuck'; readonly pids: readonly number[] }
   | { readonly event: 'release'; readonly code: number }
+  | { readonly event: 'ready'; readonly process: string }
+  | {
+      readonly event: 'not-ready';
+      readonly process: string;
+      readonly timeoutMs: number;
+      readonly probe: ReadyProbe;
+    }
+  | {
+      readonly event: 'restarting';
+      readonly process: string;
+      readonly delayMs: number;
+      readonly attempt: number;
+    }
+  | {
+      readonly event: 'gave-up';
+      readonly process: string;
+      readonly restarts: number;
+      readonly windowMs: number;
+    }
+  | { readonly event: 'control'; readonly action: string; readonly targets: readonly string[] }
   | { readonly event: 'warning'; readonly message: string };
 
 export function describeEvent(event: SystemEvent): string {
@@ -48,6 +71,16 @@ export function describeEvent(event: SystemEvent): string {
       return event.code === 0
         ? 'release phase succeeded: starting the formation'
         : `release phase failed with code ${event.code}: not starting the formation`;
+    case 'ready':
+      return `${event.process} ready`;
+    case 'not-ready':
+      return `${event.process} not ready after ${formatSeconds(event.timeoutMs)} (waited until ${describeProbe(event.probe)})`;
+    case 'restarting':
+      return `${event.process} restarting in ${formatSeconds(event.delayMs)} (restart ${event.attempt})`;
+    case 'gave-up':
+      return `${event.process} crashed ${event.restarts} times in ${formatSeconds(event.windowMs)}: giving up on restarts`;
+    case 'control':
+      return `${event.action} ${event.targets.join(', ')} (requested)`;
     case 'warning':
       return event.message;
   }
@@ -61,6 +94,10 @@ function describeCause(cause: StopCause): string {
       return `${cause.signal} received`;
     case 'output-lost':
       return 'output closed';
+    case 'quit':
+      return 'quit requested';
+    case 'not-ready':
+      return `${cause.process} never became ready`;
   }
 }
 

@@ -129,3 +129,18 @@ export function expandReleasePhase(release: Release): ProcessSpec | undefined {
     env: { ...release.env, PS: name },
   };
 }
+
+/** One instance of a type outside the initial formation (a live `scale`), by the same port rule. */
+export function expandInstance(release: Release, type: string, instance: number): ProcessSpec {
+  const types = (release.procfile?.entries ?? []).filter((entry) => entry.name !== RELEASE_TYPE);
+  const slot = types.findIndex((entry) => entry.name === type);
+  const entry = types[slot];
+  if (entry === undefined) throw new UsageError(`unknown process type "${type}"`);
+  return specOf({
+    release,
+    type,
+    command: entry.command,
+    instance,
+    port: release.basePort + PORT_STEP * slot + instance - 1,
+  });
+}

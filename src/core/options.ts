@@ -3,7 +3,8 @@
  * `.foreman` may set it, which commands take it, and its help line. args.ts parses flags from
  * this table, defaults.ts validates `.foreman` keys against it, release.ts layers the values.
  */
-export type CommandName = 'start' | 'run' | 'check' | 'env' | 'export';
+export type CommandName =
+  'start' | 'run' | 'check' | 'env' | 'export' | 'status' | 'restart' | 'stop' | 'scale' | 'quit';
 export type OptionKind = 'string' | 'number' | 'port' | 'boolean' | 'list' | 'choice' | 'formation';
 
 export type OptionSpec = Readonly<{
@@ -33,6 +34,10 @@ export type Flags = Partial<{
   timestamp: boolean;
   release: boolean;
   logFormat: string;
+  canDie: readonly string[];
+  restart: readonly string[];
+  ready: boolean;
+  control: boolean;
   json: boolean;
   showSecrets: boolean;
   app: string;
@@ -43,6 +48,8 @@ export type Flags = Partial<{
 }>;
 
 const RELEASE: readonly CommandName[] = ['start', 'run', 'check', 'env', 'export'];
+/** Clients of a running start find it by its root. */
+const LOCATING: readonly CommandName[] = [...RELEASE, 'status', 'restart', 'stop', 'scale', 'quit'];
 const START_LIKE: readonly CommandName[] = ['start', 'env', 'export'];
 
 export const OPTIONS: readonly OptionSpec[] = [
@@ -54,7 +61,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     arg: 'FILE',
     layered: true,
     isPath: true,
-    commands: RELEASE,
+    commands: LOCATING,
     help: 'the Procfile (default: ./Procfile, or Procfile in --root)',
   },
   {
@@ -65,7 +72,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     arg: 'DIR',
     layered: true,
     isPath: true,
-    commands: RELEASE,
+    commands: LOCATING,
     help: "the app's folder, where processes run (default: the Procfile's folder)",
   },
   {
@@ -143,6 +150,40 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'run the release: process type before the formation (default: on; --no-release)',
   },
   {
+    key: 'canDie',
+    long: 'can-die',
+    kind: 'list',
+    arg: 'TYPES',
+    layered: false,
+    commands: ['start'],
+    help: 'these types may exit without stopping the others (comma-separated, or all)',
+  },
+  {
+    key: 'restart',
+    long: 'restart',
+    kind: 'list',
+    arg: 'TYPES',
+    layered: false,
+    commands: ['start'],
+    help: 'restart these types when they fail, with backoff (comma-separated, or all)',
+  },
+  {
+    key: 'ready',
+    long: 'ready',
+    kind: 'boolean',
+    layered: true,
+    commands: ['start'],
+    help: 'honour ready: probes and after: ordering waits (default: on; --no-ready)',
+  },
+  {
+    key: 'control',
+    long: 'control',
+    kind: 'boolean',
+    layered: true,
+    commands: ['start'],
+    help: 'listen on the control socket for status/restart/stop/scale/quit (default: on)',
+  },
+  {
     key: 'logFormat',
     long: 'log-format',
     kind: 'choice',
@@ -157,8 +198,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     long: 'json',
     kind: 'boolean',
     layered: false,
-    commands: ['env'],
-    help: 'print a JSON object instead of KEY=value lines',
+    commands: ['env', 'status'],
+    help: 'print JSON instead of text',
   },
   {
     key: 'showSecrets',

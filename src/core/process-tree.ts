@@ -36,21 +36,51 @@ export function isAlive(entry: ProcEntry): boolean {
   return entry.state !== 'Z' && entry.state !== 'X' && entry.state !== 'x';
 }
 
-export type SignalPlan = Readonly<{ groups: readonly number[]; pids: readonly number[] }>;
+/** A process we started (a group leader: pgid = pid), and the signal its tree should get. */
+export type TreeRoot = Readonly<{ pid: number; signal: string }>;
+
+export type SignalPlan = Readonly<{
+  groups: readonly TreeRoot[];
+  pids: readonly Readonly<{ pid: number; signal: string }>[];
+}>;
 
 /**
- * Signal each of our groups that still has a living member, and each living descendant that
- * left our groups (setsid, or a daemon re-parented to us as subreaper) by pid.
+ * Give each living descendant exactly one signal: through its group when the group is one of
+ * our roots, else by pid with the signal of the root it descends from (it left the group with
+ * setsid), else (`fallback`, e.g. a daemon re-parented to us as subreaper) by pid, or not at all.
  */
 export function planSignals(
+  table: readonly ProcEntry[],
   living: readonly ProcEntry[],
-  ourGroups: ReadonlySet<number>,
+  roots: readonly TreeRoot[],
+  fallback: string | undefined,
 ): SignalPlan {
-  const groups = new Set<number>();
-  const pids: number[] = [];
+  const byPid = new Map(table.map((entry) => [entry.pid, entry]));
+  const rootOf = new Map(roots.map((root) => [root.pid, root]));
+  const groups = new Map<number, TreeRoot>();
+  const pids: { pid: number; signal: string }[] = [];
   for (const entry of living) {
-    if (ourGroups.has(entry.pgid)) groups.add(entry.pgid);
-    else pids.push(entry.pid);
+    const group = rootOf.get(entry.pgid);
+    if (group !== undefined) {
+      groups.set(group.pid, group);
+      continue;
+    }
+    const signal = ancestorRoot(entry, byPid, rootOf)?.signal ?? fallback;
+    if (signal !== undefined) pids.push({ pid: entry.pid, signal });
   }
-  return { groups: [...groups], pids };
+  return { groups: [...groups.values()], pids };
+}
+
+function ancestorRoot(
+  entry: ProcEntry,
+  byPid: ReadonlyMap<number, ProcEntry>,
+  rootOf: ReadonlyMap<number, TreeRoot>,
+): TreeRoot | undefined {
+  const seen = new Set<number>();
+  for (let pid = entry.ppid; pid > 1 && !seen.has(pid); pid = byPid.get(pid)?.ppid ?? 0) {
+    seen.add(pid);
+    const root = rootOf.get(pid);
+    if (root !== undefined) return root;
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { InputError, UsageError } from '../errors.js';
 import { expandValue, type DotenvEntry } from './dotenv.js';
 import { OPTIONS, type Flags } from './options.js';
+import type { PolicyDraft } from './policy.js';
 import type { Procfile } from './procfile.js';
 
 /**
@@ -16,6 +17,8 @@ export type Release = Readonly<{
   basePort: number;
   graceMs: number;
   settings: Flags;
+  /** Per-type policies from `.foreman` `processes:`, checked against the Procfile. */
+  policies: readonly PolicyDraft[];
 }>;
 
 /** A source of option values: the command line, FOREMAN_TS_* variables, or `.foreman`. */
@@ -94,12 +97,14 @@ export function resolveRelease({
   envFiles,
   inherited,
   settings,
+  policies = [],
 }: {
   root: string;
   procfile: Procfile | undefined;
   envFiles: readonly EnvFile[];
   inherited: Readonly<Record<string, string | undefined>>;
   settings: Flags;
+  policies?: readonly PolicyDraft[];
 }): Release {
   const composed = composeEnv({
     inherited,
@@ -119,6 +124,7 @@ export function resolveRelease({
     basePort,
     graceMs,
     settings,
+    policies,
   };
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseDotenv } from '../core/dotenv.js';
 import type { Flags } from '../core/options.js';
+import { checkPolicies, type PolicyDraft } from '../core/policy.js';
 import { parseProcfile, type Procfile } from '../core/procfile.js';
 import {
   resolveRelease,
@@ -28,15 +29,18 @@ export type LoadRequest = Readonly<{
  * here, so a one-off admin process runs in exactly the release the formation gets.
  */
 export async function loadRelease(request: LoadRequest): Promise<Release> {
-  const settings = await loadSettings(request);
-  const procfilePath = settings.procfile ?? join(settings.root ?? request.cwd, 'Procfile');
-  const root = settings.root ?? dirname(procfilePath);
+  const { settings, policies, defaultsFile } = await loadSettings(request);
+  const { root, procfilePath } = locate(settings, request.cwd);
   requireFolder(root);
   const isRequired = request.needsProcfile || settings.procfile !== undefined;
   const problems: ForemanError[] = [];
   const procfile = collect(problems, () => readProcfile(procfilePath, isRequired, request.cwd));
   const paths = settings.env ?? [join(root, '.env')].filter((path) => existsSync(path));
   const envFiles = paths.map((path) => collect(problems, () => readEnvFile(path, request.cwd)));
+  if (procfile !== undefined && defaultsFile !== undefined) {
+    const types = procfile.entries.map((entry) => entry.name);
+    problems.push(...checkPolicies(policies, types, defaultsFile));
+  }
   throwIfAny(problems);
   return resolveRelease({
     root,
@@ -44,24 +48,44 @@ export async function loadRelease(request: LoadRequest): Promise<Release> {
     envFiles: envFiles.filter((file): file is EnvFile => file !== undefined),
     inherited: request.inherited,
     settings,
+    policies,
   });
 }
 
+export type Settings = Readonly<{
+  settings: Flags;
+  policies: readonly PolicyDraft[];
+  /** `.foreman` as shown in messages, when there is one. */
+  defaultsFile: string | undefined;
+}>;
+
 /** Flags > FOREMAN_TS_* > .foreman; `.foreman` is looked up where the root will be. */
-export async function loadSettings({ cwd, flags, envFlags }: LoadRequest): Promise<Flags> {
+export async function loadSettings({
+  cwd,
+  flags,
+  envFlags,
+}: Omit<LoadRequest, 'inherited' | 'needsProcfile'>): Promise<Settings> {
   const cli: Layer = { flags, base: cwd };
   const fromEnv: Layer = { flags: envFlags, base: cwd };
   const early = resolveSettings([fromEnv, cli], resolve);
   const folder = early.root ?? (early.procfile ? dirname(early.procfile) : cwd);
   const defaultsPath = join(folder, '.foreman');
-  const layers: Layer[] = [];
-  if (existsSync(defaultsPath)) {
-    // yaml is a 73-file import: only a checkout with a .foreman pays for it (deps.md §2).
-    const { parseDefaults } = await import('../core/defaults.js');
-    const text = readText(defaultsPath);
-    layers.push({ flags: parseDefaults(text, displayPath(defaultsPath, cwd)).flags, base: folder });
-  }
-  return resolveSettings([...layers, fromEnv, cli], resolve);
+  if (!existsSync(defaultsPath)) return { settings: early, policies: [], defaultsFile: undefined };
+  // yaml is a 73-file import: only a checkout with a .foreman pays for it (deps.md §2).
+  const { parseDefaults } = await import('../core/defaults.js');
+  const shown = displayPath(defaultsPath, cwd);
+  const defaults = parseDefaults(readText(defaultsPath), shown);
+  const settings = resolveSettings(
+    [{ flags: defaults.flags, base: folder }, fromEnv, cli],
+    resolve,
+  );
+  return { settings, policies: defaults.policies, defaultsFile: shown };
+}
+
+/** The root and the Procfile: `-d`, else the Procfile's folder; `-f`, else Procfile in the root. */
+export function locate(settings: Flags, cwd: string): { root: string; procfilePath: string } {
+  const procfilePath = settings.procfile ?? join(settings.root ?? cwd, 'Procfile');
+  return { root: settings.root ?? dirname(procfilePath), procfilePath };
 }
 
 export function readProcfile(path: string, isRequired: boolean, cwd: string): Procfile | undefined {

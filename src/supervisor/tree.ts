@@ -1,5 +1,11 @@
 import { readFile, readdir } from 'node:fs/promises';
-import { descendantsOf, parseStat, planSignals, type ProcEntry } from '../core/process-tree.js';
+import {
+  descendantsOf,
+  parseStat,
+  planSignals,
+  type ProcEntry,
+  type TreeRoot,
+} from '../core/process-tree.js';
 
 /**
  * Our process tree, read from /proc. Where /proc is missing (macOS), we fall back to the
@@ -30,26 +36,25 @@ export async function livingDescendants(): Promise<ProcEntry[] | undefined> {
 }
 
 /**
- * Send `signal` to every living descendant exactly once; returns how many processes that is
- * (groups, where /proc is missing). `groups` are the process groups of our direct children (each its own leader).
+ * Signal the trees of `roots` (each with its own signal), exactly once per process, and, with
+ * a `fallback` signal, every other living descendant of ours too. Returns how many processes
+ * that reached (groups, where /proc is missing).
  */
-export async function signalTree(
-  signal: NodeJS.Signals,
-  groups: ReadonlySet<number>,
+export async function signalTrees(
+  roots: readonly TreeRoot[],
+  fallback: string | undefined,
 ): Promise<number> {
-  const living = await livingDescendants();
-  if (living === undefined) return signalGroups(signal, [...groups]);
-  const plan = planSignals(living, groups);
-  signalGroups(signal, plan.groups);
-  for (const pid of plan.pids) send(pid, signal);
-  return living.length;
+  const table = await readProcTable();
+  if (table === undefined) return roots.filter((root) => send(-root.pid, root.signal)).length;
+  const living = descendantsOf(table, process.pid);
+  const plan = planSignals(table, living, roots, fallback);
+  for (const group of plan.groups) send(-group.pid, group.signal);
+  for (const { pid, signal } of plan.pids) send(pid, signal);
+  const groups = new Set(plan.groups.map((group) => group.pid));
+  return living.filter((entry) => groups.has(entry.pgid)).length + plan.pids.length;
 }
 
-function signalGroups(signal: NodeJS.Signals, groups: readonly number[]): number {
-  return groups.filter((pgid) => send(-pgid, signal)).length;
-}
-
-function send(target: number, signal: NodeJS.Signals | 0): boolean {
+function send(target: number, signal: string | 0): boolean {
   try {
     process.kill(target, signal);
     return true;
@@ -59,8 +64,8 @@ function send(target: number, signal: NodeJS.Signals | 0): boolean {
 }
 
 /** Whether anything we started is still running (zombies do not count: R8). */
-export async function isTreeAlive(groups: ReadonlySet<number>): Promise<boolean> {
+export async function isTreeAlive(roots: readonly TreeRoot[]): Promise<boolean> {
   const living = await livingDescendants();
   if (living !== undefined) return living.length > 0;
-  return [...groups].some((pgid) => send(-pgid, 0));
+  return roots.some((root) => send(-root.pid, 0));
 }

@@ -28,9 +28,44 @@ t.test('descendants are found through zombies; zombies are not alive', async (t)
   );
 });
 
-t.test('each living process gets one signal: its group if ours, else its pid', async (t) => {
-  t.same(planSignals(descendantsOf(table, 10), new Set([11, 14])), {
-    groups: [11, 14],
-    pids: [13],
-  });
+t.test(
+  'each living process gets one signal: its group if ours, else by pid with its root signal',
+  async (t) => {
+    const roots = [
+      { pid: 11, signal: 'SIGINT' },
+      { pid: 14, signal: 'SIGTERM' },
+    ];
+    t.same(planSignals(table, descendantsOf(table, 10), roots, 'SIGTERM'), {
+      groups: roots,
+      pids: [{ pid: 13, signal: 'SIGINT' }],
+    });
+  },
+);
+
+t.test('one instance only: other processes are left alone without a fallback', async (t) => {
+  t.same(
+    planSignals(table, descendantsOf(table, 10), [{ pid: 14, signal: 'SIGQUIT' }], undefined),
+    {
+      groups: [{ pid: 14, signal: 'SIGQUIT' }],
+      pids: [],
+    },
+  );
+});
+
+t.test('orphans adopted by us get the fallback signal', async (t) => {
+  const adopted = [...table, { pid: 30, ppid: 10, pgid: 30, state: 'S' }];
+  const { pids } = planSignals(
+    adopted,
+    descendantsOf(adopted, 10),
+    [{ pid: 11, signal: 'SIGTERM' }],
+    'SIGKILL',
+  );
+  t.same(
+    [...pids].sort((a, b) => a.pid - b.pid),
+    [
+      { pid: 13, signal: 'SIGTERM' },
+      { pid: 15, signal: 'SIGKILL' },
+      { pid: 30, signal: 'SIGKILL' },
+    ],
+  );
 });

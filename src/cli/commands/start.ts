@@ -5,10 +5,13 @@ import {
   type ProcessSpec,
 } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
+import { resolvePolicies } from '../../core/policy.js';
+import { controlPathsFor } from '../../io/control-client.js';
 import { loadRelease } from '../../io/load-release.js';
 import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
 import { createTextOutput, type Output } from '../../output/text.js';
+import { listenControl } from '../../supervisor/control-server.js';
 import { startReaper } from '../../supervisor/reaper.js';
 import { supervise } from '../../supervisor/supervisor.js';
 import { flagsFromEnv, type Invocation } from '../args.js';
@@ -42,6 +45,17 @@ export async function execute(
     io,
     names: [...specs, ...(releasePhase ? [releasePhase] : [])],
   });
+  const policies = resolvePolicies({
+    types: release.procfile?.entries.map((entry) => entry.name) ?? [],
+    drafts: release.policies,
+    canDie: settings.canDie,
+    restart: settings.restart,
+    isReadyChecked: settings.ready ?? true,
+  });
+  const control =
+    settings.control === false
+      ? undefined
+      : await listenControl({ ...controlPathsFor(release.root, io.env), root: release.root });
   const reaper = await startReaper();
   try {
     const run = (batch: readonly ProcessSpec[]) =>
@@ -52,6 +66,9 @@ export async function execute(
         signals: io.signals,
         graceMs: release.graceMs,
         reaper,
+        policies,
+        release,
+        control,
       });
     if (releasePhase !== undefined) {
       const result = await run([releasePhase]);
@@ -62,6 +79,7 @@ export async function execute(
     return (await run(specs)).code;
   } finally {
     reaper?.stop();
+    await control?.close();
   }
 }
 

@@ -1,0 +1,177 @@
+import { InputError } from '../errors.js';
+
+/**
+ * Per-type policies (`.foreman` `processes:` and the flags): readiness, ordering, restarts,
+ * stop signal. Pure: parsing their values, checking them against the Procfile, and the
+ * backoff and crash-loop arithmetic the supervisor's reducer uses.
+ */
+export type ReadyProbe =
+  | { readonly kind: 'port' }
+  | { readonly kind: 'output'; readonly pattern: RegExp }
+  | { readonly kind: 'http'; readonly path: string };
+
+export type RestartPolicy = 'no' | 'on-failure' | 'always';
+
+export type ProcessPolicy = Readonly<{
+  ready: ReadyProbe | undefined;
+  readyTimeoutMs: number;
+  stopSignal: string;
+  after: readonly string[];
+  restart: RestartPolicy;
+  canDie: boolean;
+}>;
+
+export type Policies = ReadonlyMap<string, ProcessPolicy>;
+
+/** What `.foreman` said about one type, with lines for errors found later. */
+export type PolicyDraft = Readonly<{
+  type: string;
+  line: number;
+  afterLine: number;
+  values: Partial<ProcessPolicy>;
+}>;
+
+export const DEFAULT_POLICY: ProcessPolicy = {
+  ready: undefined,
+  readyTimeoutMs: 60_000,
+  stopSignal: 'SIGTERM',
+  after: [],
+  restart: 'no',
+  canDie: false,
+};
+
+export const STOP_SIGNALS = [
+  'SIGTERM',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGHUP',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGKILL',
+] as const;
+export const RESTART_POLICIES: readonly RestartPolicy[] = ['no', 'on-failure', 'always'];
+
+/** `port`, `/regex/flags` (a line of output matches) or `http:/path` (GET returns 2xx). */
+export function parseReadyProbe(text: string): ReadyProbe | string {
+  if (text === 'port') return { kind: 'port' };
+  if (text.startsWith('http:/')) return { kind: 'http', path: text.slice('http:'.length) };
+  const regex = /^\/(.*)\/([a-z]*)$/s.exec(text);
+  if (regex === null) return 'port, /regex/ or http:/path';
+  try {
+    return { kind: 'output', pattern: new RegExp(regex[1] ?? '', regex[2]) };
+  } catch (error) {
+    return `a valid regular expression (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+export function describeProbe(probe: ReadyProbe): string {
+  switch (probe.kind) {
+    case 'port':
+      return 'its port accepts connections';
+    case 'output':
+      return `its output matches ${String(probe.pattern)}`;
+    case 'http':
+      return `GET ${probe.path} returns 2xx`;
+  }
+}
+
+/**
+ * Check drafts against the Procfile's types: unknown types, unknown `after:` names, and
+ * cycles in `after:` are errors at load time, each with the `.foreman` line.
+ */
+export function checkPolicies(
+  drafts: readonly PolicyDraft[],
+  types: readonly string[],
+  file: string,
+): InputError[] {
+  const problems: InputError[] = [];
+  const known = `known: ${types.join(', ')}`;
+  for (const draft of drafts) {
+    if (!types.includes(draft.type)) {
+      problems.push(
+        new InputError(file, draft.line, `processes: unknown process type "${draft.type}"`, known),
+      );
+    }
+    for (const name of draft.values.after ?? []) {
+      if (!types.includes(name)) {
+        problems.push(
+          new InputError(
+            file,
+            draft.afterLine,
+            `${draft.type}: after: unknown process type "${name}"`,
+            known,
+          ),
+        );
+      }
+    }
+  }
+  const cycle = findCycle(drafts);
+  if (cycle !== undefined) {
+    const line = drafts.find((draft) => draft.type === cycle[0])?.afterLine ?? 1;
+    const hint = 'remove one of these after: entries';
+    problems.push(new InputError(file, line, `after: forms a cycle: ${cycle.join(' -> ')}`, hint));
+  }
+  return problems;
+}
+
+function findCycle(drafts: readonly PolicyDraft[]): string[] | undefined {
+  const edges = new Map(drafts.map((draft) => [draft.type, draft.values.after ?? []]));
+  const visit = (type: string, path: readonly string[]): string[] | undefined => {
+    const at = path.indexOf(type);
+    if (at !== -1) return [...path.slice(at), type];
+    for (const next of edges.get(type) ?? []) {
+      const cycle = visit(next, [...path, type]);
+      if (cycle !== undefined) return cycle;
+    }
+    return undefined;
+  };
+  for (const type of edges.keys()) {
+    const cycle = visit(type, []);
+    if (cycle !== undefined) return cycle;
+  }
+  return undefined;
+}
+
+/** Drafts and flags (`--can-die`, `--restart`, `--no-ready`) into one policy per type. */
+export function resolvePolicies({
+  types,
+  drafts,
+  canDie = [],
+  restart = [],
+  isReadyChecked = true,
+}: {
+  types: readonly string[];
+  drafts: readonly PolicyDraft[];
+  canDie?: readonly string[];
+  restart?: readonly string[];
+  isReadyChecked?: boolean;
+}): Policies {
+  const policies = new Map<string, ProcessPolicy>();
+  for (const type of types) {
+    const values = drafts.find((draft) => draft.type === type)?.values ?? {};
+    const policy: ProcessPolicy = { ...DEFAULT_POLICY, ...values };
+    policies.set(type, {
+      ...policy,
+      ready: isReadyChecked ? policy.ready : undefined,
+      canDie: policy.canDie || canDie.includes(type) || canDie.includes('all'),
+      restart: restart.includes(type) || restart.includes('all') ? 'on-failure' : policy.restart,
+    });
+  }
+  return policies;
+}
+
+export function policyOf(policies: Policies, type: string): ProcessPolicy {
+  return policies.get(type) ?? DEFAULT_POLICY;
+}
+
+/** Exponential backoff before restart number `attempt` (1-based): 1 s, 2 s, 4 s ... 30 s. */
+export function backoffMs(attempt: number): number {
+  return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
+}
+
+/** A crash loop: this many restarts within the window, after which we give up. */
+export const CRASH_LOOP = { restarts: 5, windowMs: 60_000 } as const;
+
+export function isCrashLoop(restartTimes: readonly number[], now: number): boolean {
+  return restartTimes.filter((at) => now - at < CRASH_LOOP.windowMs).length >= CRASH_LOOP.restarts;
+}

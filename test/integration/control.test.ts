@@ -1,0 +1,205 @@
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import t from 'tap';
+import { controlPathsFor } from '../../src/io/control-client.js';
+import { bin, cleanEnv, CLI, nodeCommand, runCli, startCli, type TapTest } from '../helpers/cli.js';
+
+const procfile = `web: ${bin('forever.mjs')} web\nworker: ${bin('forever.mjs')} worker\n`;
+
+/** Each test gets its own root, hence its own socket; teardown kills what is left. */
+async function running(t: TapTest, files: object = { Procfile: procfile }, args: string[] = []) {
+  const dir = t.testdir(files as Record<string, string>);
+  const cli = startCli(t, ['start', '--no-timestamp', ...args], { cwd: dir });
+  await cli.waitFor(/worker\.1 +\| ready worker/);
+  return { dir, cli };
+}
+
+t.test('status: a table, and --json', async (t) => {
+  const { dir, cli } = await running(t);
+  const status = await runCli(['status'], { cwd: dir });
+  t.equal(status.exitCode, 0, status.stderr);
+  t.match(status.stdout, /^PROCESS +PID +STATE +UPTIME +RESTARTS +PORT +LAST EXIT$/m);
+  t.match(status.stdout, /^web\.1 +\d+ +running +\d+s +0 +5000 +-$/m);
+  const json = JSON.parse((await runCli(['status', '--json'], { cwd: dir })).stdout) as {
+    pid: number;
+    socket: string;
+    processes: { process: string; state: string }[];
+  };
+  t.equal(json.pid, cli.pid);
+  t.same(
+    json.processes.map((p) => [p.process, p.state]),
+    [
+      ['web.1', 'running'],
+      ['worker.1', 'running'],
+    ],
+  );
+  t.equal(statSync(json.socket).mode & 0o777, 0o600, 'socket is 0600');
+  t.equal(statSync(dirname(json.socket)).mode & 0o777, 0o700, 'in a 0700 folder');
+});
+
+t.test(
+  'stop one process: it stays stopped, the others run on; restart starts it again',
+  async (t) => {
+    const { dir, cli } = await running(t);
+    const stop = await runCli(['stop', 'worker'], { cwd: dir });
+    t.equal(stop.stdout, 'stopping worker.1\n');
+    await cli.waitFor(/worker\.1 terminated by SIGTERM/);
+    const status = await runCli(['status'], { cwd: dir });
+    t.match(status.stdout, /^worker\.1 +- +stopped +- +0 +5100 +terminated by SIGTERM$/m);
+    t.match(status.stdout, /^web\.1 +\d+ +running/m);
+    const restart = await runCli(['restart', 'worker.1'], { cwd: dir });
+    t.equal(restart.stdout, 'restarting worker.1\n');
+    await cli.waitFor(/worker\.1 +\| ready worker[\s\S]*worker\.1 +\| ready worker/);
+    t.match((await runCli(['status'], { cwd: dir })).stdout, /^worker\.1 +\d+ +running/m);
+  },
+);
+
+t.test('restart a running process: graceful stop, then start', async (t) => {
+  const { dir, cli } = await running(t);
+  const before = cli.output().match(/web\.1 started with pid (\d+)/)?.[1];
+  await runCli(['restart', 'web'], { cwd: dir });
+  await cli.waitFor(/web\.1 terminated by SIGTERM[\s\S]*web\.1 started with pid \d+/);
+  const after = [...cli.output().matchAll(/web\.1 started with pid (\d+)/g)].map((m) => m[1]);
+  t.equal(after.length, 2);
+  t.not(after[1], before);
+  t.match(cli.output(), /restart web\.1 \(requested\)/);
+});
+
+t.test(
+  'scale: new instances take their ports by the slot rule; scaling down stops them',
+  async (t) => {
+    const { dir, cli } = await running(t);
+    const scale = await runCli(['scale', 'web=3,worker=0'], { cwd: dir });
+    t.equal(scale.stdout, 'scaled to web=3,worker=0\n');
+    await cli.waitFor(/web\.3 started with pid \d+ \(PORT=5002\)/);
+    await cli.waitFor(/worker\.1 terminated by SIGTERM/);
+    const json = JSON.parse((await runCli(['status', '--json'], { cwd: dir })).stdout) as {
+      processes: { process: string; port: number }[];
+    };
+    t.same(
+      json.processes.map((p) => [p.process, p.port]),
+      [
+        ['web.1', 5000],
+        ['web.2', 5001],
+        ['web.3', 5002],
+      ],
+    );
+  },
+);
+
+t.test('unknown names are errors listing the known ones', async (t) => {
+  const { dir } = await running(t);
+  const result = await runCli(['restart', 'wbe'], { cwd: dir });
+  t.equal(result.exitCode, 1);
+  t.equal(result.stderr, 'foreman-ts: unknown process "wbe" (hint: known: web.1, worker.1)\n');
+  const scale = await runCli(['scale', 'db=1'], { cwd: dir });
+  t.match(scale.stderr, /unknown process type "db" \(hint: known: web, worker\)/);
+});
+
+t.test('quit: a graceful stop of everything; the socket is removed', async (t) => {
+  const { dir, cli } = await running(t);
+  const { socket } = controlPathsFor(dir, cleanEnv());
+  t.ok(existsSync(socket));
+  t.equal((await runCli(['quit'], { cwd: dir })).stdout, 'stopping everything\n');
+  const result = await cli.result;
+  t.equal(result.exitCode, 0);
+  t.match(result.stdout, /quit requested: sending SIGTERM to all processes/);
+  t.notOk(existsSync(socket), 'socket cleaned up on exit');
+});
+
+t.test('clients exit non-zero with a clear message when nothing is running', async (t) => {
+  const dir = t.testdir({ Procfile: procfile });
+  for (const args of [
+    ['status'],
+    ['stop', 'web'],
+    ['restart', 'web'],
+    ['scale', 'web=2'],
+    ['quit'],
+  ]) {
+    const result = await runCli(args, { cwd: dir });
+    t.equal(result.exitCode, 1, args.join(' '));
+    t.match(
+      result.stderr,
+      /^foreman-ts: no foreman-ts start is running in .* \(hint: start one with "foreman-ts start", or point at its app with -d\/--root\)\n$/,
+    );
+  }
+});
+
+t.test('a client finds the start from another folder with -d', async (t) => {
+  const { dir } = await running(t, { Procfile: procfile, sub: {} });
+  const result = await runCli(['status', '-d', '..'], { cwd: join(dir, 'sub') });
+  t.equal(result.exitCode, 0, result.stderr);
+});
+
+t.test('a live socket means already running; a stale one is replaced', async (t) => {
+  const { dir, cli } = await running(t);
+  const second = await runCli(['start'], { cwd: dir });
+  t.equal(second.exitCode, 1);
+  t.equal(
+    second.stderr,
+    `foreman-ts: foreman-ts start is already running in ${dir} (pid ${cli.pid}) (hint: use "foreman-ts status" or "foreman-ts quit", or pass --no-control to run another)\n`,
+  );
+  const other = mkdtempSync(join(tmpdir(), 'fts-'));
+  t.teardown(() => rmSync(other, { recursive: true, force: true }));
+  writeFileSync(join(other, 'Procfile'), 'web: echo side by side\n');
+  const alongside = await runCli(
+    ['start', '--no-control', '-d', dir, '-f', join(other, 'Procfile')],
+    { cwd: other },
+  );
+  t.equal(alongside.exitCode, 0, '--no-control runs another start in the same root');
+  cli.signal('SIGKILL');
+  await cli.result;
+  const { socket } = controlPathsFor(dir, cleanEnv());
+  t.ok(existsSync(socket), 'a SIGKILLed start leaves its socket behind');
+  const again = startCli(t, ['start'], { cwd: dir });
+  await again.waitFor(/worker\.1 +\| ready worker/);
+  t.equal((await runCli(['status'], { cwd: dir })).exitCode, 0, 'the stale socket was replaced');
+  await runCli(['quit'], { cwd: dir });
+  await again.result;
+});
+
+t.test(
+  'another user cannot connect',
+  { skip: process.getuid?.() === 0 ? false : 'needs root to run a client as nobody' },
+  async (t) => {
+    const { dir } = await running(t);
+    const { socket } = controlPathsFor(dir, cleanEnv());
+    const { execa } = await import('execa');
+    const probe = `require('net').connect(process.argv[1]).on('connect', () => { console.log('CONNECTED'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(3); })`;
+    const [file, args] = nodeCommand(['-e', probe, socket]);
+    const asNobody = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', file, ...args];
+    const result = await execa('setpriv', asNobody, {
+      cwd: '/',
+      env: cleanEnv(),
+      extendEnv: false,
+      reject: false,
+    });
+    t.equal(result.stdout.trim(), 'EACCES', 'the socket refuses another uid');
+    t.equal(result.exitCode, 3);
+    const [cliFile, cliArgs] = nodeCommand([CLI, 'status', '-d', dir]);
+    const client = await execa(
+      'setpriv',
+      ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', cliFile, ...cliArgs],
+      {
+        cwd: '/',
+        env: cleanEnv(),
+        extendEnv: false,
+        reject: false,
+      },
+    );
+    t.equal(client.exitCode, 1);
+    t.notMatch(client.stdout, /PROCESS/, 'and the CLI as nobody sees no status');
+  },
+);
+
+t.test('check reports after: cycles and unknown names', async (t) => {
+  const files = {
+    Procfile: 'web: a\nworker: b\n',
+    '.foreman': 'processes:\n  web:\n    after: [worker]\n  worker:\n    after: [web, db]\n',
+  };
+  const result = await runCli(['check'], { cwd: t.testdir(files) });
+  t.equal(result.exitCode, 1);
+  t.match(result.stderr, /\.foreman:5: worker: after: unknown process type "db"/);
+  t.match(result.stderr, /\.foreman:3: after: forms a cycle: web -> worker -> web/);
+});
