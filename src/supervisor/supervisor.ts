@@ -5,13 +5,13 @@ import type { ProcessSpec } from '../core/formation.js';
 import type { Outcome } from '../core/outcome.js';
 import { policyOf, type Policies } from '../core/policy.js';
 import type { Release } from '../core/release.js';
+import { next } from '../core/supervision/next.js';
 import {
   initialState,
-  next,
   type Action,
   type SupervisorEvent,
   type SupervisorState,
-} from '../core/supervision.js';
+} from '../core/supervision/state.js';
 import type { Printer } from '../output/printer.js';
 import type { Output } from '../output/text.js';
 import type { SignalSource } from '../signals.js';

@@ -10,13 +10,13 @@ import {
 } from '../../src/core/policy.js';
 import { parseProcfile } from '../../src/core/procfile.js';
 import { resolveRelease } from '../../src/core/release.js';
+import { next } from '../../src/core/supervision/next.js';
 import {
   initialState,
-  next,
   type Action,
   type SupervisorEvent,
   type SupervisorState,
-} from '../../src/core/supervision.js';
+} from '../../src/core/supervision/state.js';
 
 const GRACE = 5000;
 

@@ -1,0 +1,190 @@
+import type { SystemEvent } from '../events.js';
+import { exitCodeOf, isSuccess, type Outcome } from '../outcome.js';
+import { backoffMs, isCrashLoop, policyOf, CRASH_LOOP } from '../policy.js';
+import { beginStop } from './stop.js';
+import {
+  instanceOf,
+  report,
+  update,
+  type Action,
+  type Instance,
+  type Step,
+  type SupervisorState,
+} from './state.js';
+
+/** A process never ready in time fails the start with this code. */
+const NOT_READY_CODE = 1;
+
+/** A type is ready when every one of its instances has been ready (ordering for `after:`). */
+function isTypeReady(state: SupervisorState, type: string): boolean {
+  return state.instances
+    .filter((instance) => instance.spec.type === type)
+    .every((instance) => instance.isReady);
+}
+
+/** Spawn every waiting instance whose `after:` types are all ready. */
+export function startWaiting(state: SupervisorState, actions: readonly Action[]): Step {
+  let after = state;
+  const spawns: Action[] = [];
+  for (const instance of state.instances) {
+    if (instance.status !== 'waiting') continue;
+    const policy = policyOf(state.policies, instance.spec.type);
+    if (!policy.after.every((type) => isTypeReady(state, type))) continue;
+    after = update(after, instance.spec.name, { status: 'starting' });
+    spawns.push({ type: 'spawn', spec: instance.spec });
+  }
+  return [after, [...actions, ...spawns]];
+}
+
+export function onSpawned(state: SupervisorState, name: string, pid: number, at: number): Step {
+  const instance = instanceOf(state, name);
+  if (instance === undefined) return [state, []];
+  const { ready, readyTimeoutMs } = policyOf(state.policies, instance.spec.type);
+  const started = report({
+    event: 'started',
+    process: name,
+    pid,
+    ...(instance.spec.port ? { port: instance.spec.port } : {}),
+  });
+  if (ready === undefined) {
+    return startWaiting(
+      update(state, name, { pid, startedAt: at, status: 'running', isReady: true }),
+      [started],
+    );
+  }
+  const timeout: Action = {
+    type: 'arm-timer',
+    key: `ready:${name}`,
+    ms: readyTimeoutMs,
+    event: { type: 'ready-timeout', name },
+  };
+  return [
+    update(state, name, { pid, startedAt: at }),
+    [started, { type: 'probe', spec: instance.spec }, timeout],
+  ];
+}
+
+export function onReady(state: SupervisorState, name: string): Step {
+  if (instanceOf(state, name)?.status !== 'starting') return [state, []];
+  const actions: Action[] = [
+    { type: 'cancel-timer', key: `ready:${name}` },
+    report({ event: 'ready', process: name }),
+  ];
+  return startWaiting(update(state, name, { status: 'running', isReady: true }), actions);
+}
+
+export function onReadyTimeout(state: SupervisorState, name: string): Step {
+  const instance = instanceOf(state, name);
+  if (instance?.status !== 'starting' || instance.pid === undefined) return [state, []];
+  const { ready, readyTimeoutMs } = policyOf(state.policies, instance.spec.type);
+  const event: SystemEvent = {
+    event: 'not-ready',
+    process: name,
+    timeoutMs: readyTimeoutMs,
+    probe: ready ?? { kind: 'port' },
+  };
+  const [stopping, actions] = beginStop(
+    state,
+    { kind: 'not-ready', process: name },
+    NOT_READY_CODE,
+  );
+  return [stopping, [report(event), ...actions]];
+}
+
+export function onExited(state: SupervisorState, name: string, outcome: Outcome, at: number): Step {
+  const instance = instanceOf(state, name);
+  if (instance === undefined) return [state, []];
+  const ended = update(state, name, { pid: undefined, lastExit: outcome });
+  const exited = report({ event: 'exited', process: name, outcome });
+  if (instance.status === 'stopping') return afterStop(ended, instance, exited);
+  const policy = policyOf(state.policies, instance.spec.type);
+  const wantsRestart =
+    policy.restart === 'always' || (policy.restart === 'on-failure' && !isSuccess(outcome));
+  if (wantsRestart && !isCrashLoop(instance.restartTimes, at)) {
+    const recent = instance.restartTimes.filter((time) => at - time < CRASH_LOOP.windowMs);
+    const delayMs = backoffMs(recent.length + 1);
+    const restarting = report({
+      event: 'restarting',
+      process: name,
+      delayMs,
+      attempt: instance.restarts + 1,
+    });
+    const timer: Action = {
+      type: 'arm-timer',
+      key: `backoff:${name}`,
+      ms: delayMs,
+      event: { type: 'backoff-over', name },
+    };
+    const backoff = update(ended, name, {
+      status: 'backoff',
+      restarts: instance.restarts + 1,
+      restartTimes: [...recent, at],
+    });
+    return [backoff, [exited, restarting, timer]];
+  }
+  const gaveUp: Action[] = wantsRestart
+    ? [
+        report({
+          event: 'gave-up',
+          process: name,
+          restarts: CRASH_LOOP.restarts,
+          windowMs: CRASH_LOOP.windowMs,
+        }),
+      ]
+    : [];
+  if (policy.canDie)
+    return endIfIdle(update(ended, name, { status: 'exited' }), [exited, ...gaveUp]);
+  const [stopping, actions] = beginStop(
+    update(ended, name, { status: 'exited' }),
+    { kind: 'exit', process: name },
+    exitCodeOf(outcome),
+  );
+  return [stopping, [exited, ...gaveUp, ...actions]];
+}
+
+/** One instance stopped on request: keep it stopped, start it again, or forget it (scale). */
+export function afterStop(state: SupervisorState, instance: Instance, exited: Action): Step {
+  const name = instance.spec.name;
+  const actions: Action[] = [exited, { type: 'cancel-timer', key: `stop:${name}` }];
+  if (instance.then === 'restart') {
+    const restarted = update(state, name, {
+      status: 'starting',
+      then: undefined,
+      isReady: false,
+      restartTimes: [],
+    });
+    return [restarted, [...actions, { type: 'spawn', spec: instance.spec }]];
+  }
+  if (instance.then === 'remove') {
+    return [
+      { ...state, instances: state.instances.filter((other) => other.spec.name !== name) },
+      actions,
+    ];
+  }
+  return [update(state, name, { status: 'stopped', then: undefined }), actions];
+}
+
+export function onBackoffOver(state: SupervisorState, name: string): Step {
+  const instance = instanceOf(state, name);
+  if (instance?.status !== 'backoff') return [state, []];
+  return [
+    update(state, name, { status: 'starting', isReady: false }),
+    [{ type: 'spawn', spec: instance.spec }],
+  ];
+}
+
+/** With can_die, the run ends once nothing is left to run (or restart) and nothing was stopped on request. */
+export function endIfIdle(state: SupervisorState, actions: readonly Action[]): Step {
+  const isIdle = state.instances.every((instance) => instance.status === 'exited');
+  if (!isIdle) return [state, actions];
+  const failure = state.instances
+    .map((instance) => instance.lastExit)
+    .find((outcome) => outcome && !isSuccess(outcome));
+  const last = state.instances.at(-1)?.spec.name ?? '';
+  const [stopping, more] = beginStop(
+    state,
+    { kind: 'exit', process: last },
+    failure ? exitCodeOf(failure) : 0,
+  );
+  return [stopping, [...actions, ...more]];
+}

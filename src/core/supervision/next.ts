@@ -1,0 +1,51 @@
+import { onControl } from './control.js';
+import {
+  onBackoffOver,
+  onExited,
+  onReady,
+  onReadyTimeout,
+  onSpawned,
+  startWaiting,
+} from './instances.js';
+import { beginStop, nextWhileStopping } from './stop.js';
+import { instanceOf, type Step, type SupervisorEvent, type SupervisorState } from './state.js';
+
+/** SIGPIPE's status: a closed stdout ends us as it ends any pipeline member. */
+const OUTPUT_LOST_CODE = 128 + 13;
+
+/**
+ * The supervisor's policy: (state, event) -> (state, actions). Pure; the shell
+ * (supervisor/supervisor.ts) dispatches events and performs the actions.
+ */
+export function next(state: SupervisorState, event: SupervisorEvent): Step {
+  if (state.phase === 'done') return [state, []];
+  if (state.phase !== 'running') return nextWhileStopping(state, event);
+  switch (event.type) {
+    case 'boot':
+      return startWaiting(state, []);
+    case 'spawned':
+      return onSpawned(state, event.name, event.pid, event.at);
+    case 'ready':
+      return onReady(state, event.name);
+    case 'ready-timeout':
+      return onReadyTimeout(state, event.name);
+    case 'exited':
+      return onExited(state, event.name, event.outcome, event.at);
+    case 'backoff-over':
+      return onBackoffOver(state, event.name);
+    case 'instance-grace-expired':
+      return instanceOf(state, event.name)?.status === 'stopping'
+        ? [state, [{ type: 'signal-instance', name: event.name, signal: 'SIGKILL' }]]
+        : [state, []];
+    case 'control':
+      return onControl(state, event.id, event.command, event.at);
+    case 'signal':
+      return beginStop(state, { kind: 'signal', signal: event.signal }, undefined);
+    case 'output-lost':
+      return beginStop(state, { kind: 'output-lost' }, OUTPUT_LOST_CODE);
+    case 'grace-expired':
+    case 'killed':
+    case 'tree-empty':
+      return [state, []];
+  }
+}

@@ -1,0 +1,176 @@
+import type { ControlCommand, ControlResult, StatusRow } from '../control.js';
+import type { StopCause, SystemEvent } from '../events.js';
+import type { ProcessSpec } from '../formation.js';
+import { describe, type Outcome } from '../outcome.js';
+import type { Policies } from '../policy.js';
+import type { Release } from '../release.js';
+
+/**
+ * The supervisor's policy as one pure reducer: child exits, readiness, timers, signals and
+ * control requests come in as events; the shell (supervisor/supervisor.ts) performs the
+ * actions that come out. Policies (restart, can_die, after, stop signal) are branches here.
+ *
+ * Exit status (docs/exit-codes.md): the first process that ends on its own and is not allowed
+ * to (no can_die, no restart left) decides: its code, or 128+n for signal n. A stop asked for
+ * (signal, `quit`) ends 0 when everything stopped within the grace period, 1 when something
+ * had to be killed; a process never ready in time ends 1; a closed stdout ends 141.
+ */
+export type InstanceStatus =
+  'waiting' | 'starting' | 'running' | 'stopping' | 'backoff' | 'stopped' | 'exited';
+
+export type Instance = Readonly<{
+  spec: ProcessSpec;
+  status: InstanceStatus;
+  pid: number | undefined;
+  startedAt: number | undefined;
+  restarts: number;
+  restartTimes: readonly number[];
+  lastExit: Outcome | undefined;
+  /** What follows a stop asked for one instance. */
+  then: 'stop' | 'restart' | 'remove' | undefined;
+  isReady: boolean;
+}>;
+
+export type Phase = 'running' | 'stopping' | 'killing' | 'done';
+
+export type SupervisorState = Readonly<{
+  phase: Phase;
+  instances: readonly Instance[];
+  policies: Policies;
+  release: Release;
+  graceMs: number;
+  isTreeEmpty: boolean;
+  cause: StopCause | undefined;
+  exitCode: number | undefined;
+  isForced: boolean;
+}>;
+
+export type SupervisorEvent =
+  | { readonly type: 'boot' }
+  | { readonly type: 'spawned'; readonly name: string; readonly pid: number; readonly at: number }
+  | { readonly type: 'ready'; readonly name: string }
+  | { readonly type: 'ready-timeout'; readonly name: string }
+  | {
+      readonly type: 'exited';
+      readonly name: string;
+      readonly outcome: Outcome;
+      readonly at: number;
+    }
+  | { readonly type: 'backoff-over'; readonly name: string }
+  | { readonly type: 'instance-grace-expired'; readonly name: string }
+  | {
+      readonly type: 'control';
+      readonly id: number;
+      readonly command: ControlCommand;
+      readonly at: number;
+    }
+  | { readonly type: 'signal'; readonly signal: string }
+  | { readonly type: 'output-lost' }
+  | { readonly type: 'grace-expired' }
+  | { readonly type: 'killed'; readonly count: number; readonly isEarly: boolean }
+  | { readonly type: 'tree-empty' };
+
+export type TimerEvent = Extract<
+  SupervisorEvent,
+  { type: 'ready-timeout' | 'backoff-over' | 'instance-grace-expired' | 'grace-expired' }
+>;
+
+export type Action =
+  | { readonly type: 'report'; readonly event: SystemEvent }
+  | { readonly type: 'spawn'; readonly spec: ProcessSpec }
+  | { readonly type: 'probe'; readonly spec: ProcessSpec }
+  | { readonly type: 'signal-instance'; readonly name: string; readonly signal: string }
+  | { readonly type: 'stop-trees'; readonly signals: ReadonlyMap<string, string> }
+  | { readonly type: 'kill-trees'; readonly isEarly: boolean }
+  | {
+      readonly type: 'arm-timer';
+      readonly key: string;
+      readonly ms: number;
+      readonly event: TimerEvent;
+    }
+  | { readonly type: 'cancel-timer'; readonly key: string }
+  | { readonly type: 'watch-tree' }
+  | {
+      readonly type: 'reply';
+      readonly id: number;
+      readonly result: ControlResult | { error: string; hint?: string };
+    }
+  | { readonly type: 'finish'; readonly code: number; readonly cause: StopCause };
+
+export type Step = readonly [SupervisorState, readonly Action[]];
+
+/** Statuses in which the instance has a live process (our direct child). */
+export const ALIVE: ReadonlySet<InstanceStatus> = new Set(['starting', 'running', 'stopping']);
+
+export function initialState({
+  specs,
+  policies,
+  release,
+  graceMs,
+}: {
+  specs: readonly ProcessSpec[];
+  policies: Policies;
+  release: Release;
+  graceMs: number;
+}): SupervisorState {
+  return {
+    phase: 'running',
+    instances: specs.map(newInstance),
+    policies,
+    release,
+    graceMs,
+    isTreeEmpty: false,
+    cause: undefined,
+    exitCode: undefined,
+    isForced: false,
+  };
+}
+
+export function newInstance(spec: ProcessSpec): Instance {
+  const base = {
+    pid: undefined,
+    startedAt: undefined,
+    restarts: 0,
+    restartTimes: [],
+    lastExit: undefined,
+  };
+  return { ...base, spec, status: 'waiting', then: undefined, isReady: false };
+}
+
+export function instanceOf(state: SupervisorState, name: string): Instance | undefined {
+  return state.instances.find((instance) => instance.spec.name === name);
+}
+
+export function update(
+  state: SupervisorState,
+  name: string,
+  change: Partial<Instance>,
+): SupervisorState {
+  const instances = state.instances.map((instance) =>
+    instance.spec.name === name ? { ...instance, ...change } : instance,
+  );
+  return { ...state, instances };
+}
+
+export function report(event: SystemEvent): Action {
+  return { type: 'report', event };
+}
+
+export function statusOf(state: SupervisorState, now: number): ControlResult {
+  const processes: StatusRow[] = state.instances.map((instance) => ({
+    process: instance.spec.name,
+    pid: instance.pid ?? null,
+    state:
+      instance.status === 'starting' && instance.pid !== undefined
+        ? 'starting (not ready)'
+        : instance.status,
+    uptimeMs:
+      instance.pid !== undefined && instance.startedAt !== undefined
+        ? now - instance.startedAt
+        : null,
+    restarts: instance.restarts,
+    port: instance.spec.port,
+    lastExit: instance.lastExit ? describe(instance.lastExit) : null,
+  }));
+  return { kind: 'status', pid: 0, root: state.release.root, processes };
+}
