@@ -17,6 +17,8 @@ export type Release = Readonly<{
   basePort: number;
   graceMs: number;
   settings: Flags;
+  /** The keys the env files set, with where: what `export` writes, what errors point at. */
+  envOrigins: ReadonlyMap<string, Origin>;
   /** Per-type policies from `.foreman` `processes:`, checked against the Procfile. */
   policies: readonly PolicyDraft[];
 }>;
@@ -24,7 +26,11 @@ export type Release = Readonly<{
 /** A source of option values: the command line, FOREMAN_TS_* variables, or `.foreman`. */
 export type Layer = Readonly<{ flags: Flags; base: string }>;
 
-export type EnvFile = Readonly<{ path: string; entries: readonly DotenvEntry[] }>;
+/** An env file read: `label` is how messages name it (relative to where the user stands). */
+export type EnvFile = Readonly<{ path: string; label: string; entries: readonly DotenvEntry[] }>;
+
+/** Where an env-file key was set (last). */
+export type Origin = Readonly<{ file: string; line: number }>;
 
 export const DEFAULT_PORT = 5000;
 export const DEFAULT_TIMEOUT_S = 5;
@@ -52,7 +58,8 @@ function mapPaths(value: unknown, resolve: (path: string) => string): unknown {
 
 export type ComposedEnv = Readonly<{
   env: Record<string, string>;
-  origins: ReadonlyMap<string, Readonly<{ file: string; line: number }>>;
+  /** Every key the env files set, in order, with where it was set last. */
+  origins: ReadonlyMap<string, Origin>;
 }>;
 
 /**
@@ -70,13 +77,14 @@ export function composeEnv({
   override: boolean;
 }): ComposedEnv {
   const fromFiles = new Map<string, string>();
-  const origins = new Map<string, { file: string; line: number }>();
+  const origins = new Map<string, Origin>();
   const lookup = (name: string): string | undefined =>
     override ? (fromFiles.get(name) ?? inherited[name]) : (inherited[name] ?? fromFiles.get(name));
   for (const file of files) {
     for (const entry of file.entries) {
       fromFiles.set(entry.key, expandValue(entry.value, lookup));
-      origins.set(entry.key, { file: file.path, line: entry.line });
+      origins.delete(entry.key); // keep the order of the last assignment
+      origins.set(entry.key, { file: file.label, line: entry.line });
     }
   }
   const env: Record<string, string> = {};
@@ -85,9 +93,6 @@ export function composeEnv({
   );
   for (const [key, value] of override ? base : fromFiles) env[key] = value;
   for (const [key, value] of override ? fromFiles : base) env[key] = value;
-  for (const key of origins.keys()) {
-    if (!override && inherited[key] !== undefined) origins.delete(key);
-  }
   return { env, origins };
 }
 
@@ -112,9 +117,13 @@ export function resolveRelease({
     override: settings.envOverride ?? false,
   });
   const { origins } = composed;
+  const isPortFromFile = (settings.envOverride ?? false) || inherited.PORT === undefined;
   // Processes run in the root: PWD must say so, whoever runs them (/bin/sh would fix it anyway).
   const env: Record<string, string> = { ...composed.env, PWD: root };
-  const basePort = settings.port ?? portFromEnv(env.PORT, origins.get('PORT')) ?? DEFAULT_PORT;
+  const basePort =
+    settings.port ??
+    portFromEnv(env.PORT, isPortFromFile ? origins.get('PORT') : undefined) ??
+    DEFAULT_PORT;
   const graceMs = Math.round((settings.timeout ?? DEFAULT_TIMEOUT_S) * 1000);
   return {
     root,
@@ -124,14 +133,12 @@ export function resolveRelease({
     basePort,
     graceMs,
     settings,
+    envOrigins: origins,
     policies,
   };
 }
 
-function portFromEnv(
-  text: string | undefined,
-  origin: { file: string; line: number } | undefined,
-): number | undefined {
+function portFromEnv(text: string | undefined, origin: Origin | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
   const port = Number(text);
   if (Number.isInteger(port) && port >= 1 && port <= 65535) return port;

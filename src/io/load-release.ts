@@ -99,7 +99,11 @@ export function readProcfile(path: string, isRequired: boolean, cwd: string): Pr
 
 function readEnvFile(path: string, cwd: string): EnvFile {
   const shown = displayPath(path, cwd);
-  return { path, entries: parseDotenv(readText(path, 'check -e/--env', shown), shown) };
+  return {
+    path,
+    label: shown,
+    entries: parseDotenv(readText(path, 'check -e/--env', shown), shown),
+  };
 }
 
 /** Paths in messages: relative to where the user stands, when that is shorter. */

@@ -207,7 +207,7 @@ t.test('compose: env_file values read back by compose-go and foreman-ts alike', 
   t.same(parseComposeEnvFile(text), TRICKY);
   const { env } = composeEnv({
     inherited: {},
-    files: [{ path: 'tricky.env', entries: parseDotenv(text, 'tricky.env') }],
+    files: [{ path: 'tricky.env', label: 'tricky.env', entries: parseDotenv(text, 'tricky.env') }],
     override: false,
   });
   t.same(env, TRICKY);

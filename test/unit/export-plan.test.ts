@@ -29,7 +29,7 @@ function plan({
   const release = resolveRelease({
     root: '/srv/my App',
     procfile: { path: '/srv/my App/Procfile', entries: parseProcfile(procfile, 'Procfile') },
-    envFiles: [{ path: '/srv/my App/.env', entries }],
+    envFiles: [{ path: '/srv/my App/.env', label: '.env', entries }],
     inherited,
     settings,
   });

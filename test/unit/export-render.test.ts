@@ -32,7 +32,7 @@ function render(
   const release = resolveRelease({
     root: '/srv/shop',
     procfile: { path: '/srv/shop/Procfile', entries: parseProcfile(procfile, 'Procfile') },
-    envFiles: [{ path: '/srv/shop/.env', entries }],
+    envFiles: [{ path: '/srv/shop/.env', label: '.env', entries }],
     inherited: { PATH: '/usr/bin', HOME: '/root' },
     settings: { app: 'shop', timeout: 10, ...settings },
   });

@@ -3,7 +3,11 @@ import { parseDotenv } from '../../src/core/dotenv.js';
 import { composeEnv, resolveRelease, resolveSettings } from '../../src/core/release.js';
 import { InputError, UsageError } from '../../src/errors.js';
 
-const file = (path: string, text: string) => ({ path, entries: parseDotenv(text, path) });
+const file = (path: string, text: string) => ({
+  path: `/app/${path}`,
+  label: path,
+  entries: parseDotenv(text, path),
+});
 
 t.test('the inherited environment beats env files by default', async (t) => {
   const { env } = composeEnv({
@@ -38,16 +42,26 @@ t.test('expansion sees the value that wins', async (t) => {
   t.equal(composeEnv({ inherited: { A: 'shell' }, files, override: true }).env.B, 'file');
 });
 
-t.test('origins point at the winning file line', async (t) => {
-  const { origins } = composeEnv({
-    inherited: { A: 'x' },
-    files: [file('.env', 'A=1\nB=2')],
-    override: false,
-  });
-  t.same([...origins], [['B', { file: '.env', line: 2 }]]);
+const base = { root: '/app', procfile: undefined, envFiles: [], settings: {} };
+
+t.test('origins: every key the files set, where it was set last', async (t) => {
+  const files = [file('a.env', 'A=1\nB=2'), file('b.env', 'A=3')];
+  const { origins } = composeEnv({ inherited: { A: 'x' }, files, override: false });
+  t.same(
+    [...origins],
+    [
+      ['B', { file: 'a.env', line: 2 }],
+      ['A', { file: 'b.env', line: 1 }],
+    ],
+  );
 });
 
-const base = { root: '/app', procfile: undefined, envFiles: [], settings: {} };
+t.test('a bad PORT set by the shell is not blamed on a file', async (t) => {
+  t.throws(
+    () => resolveRelease({ ...base, envFiles: [file('.env', 'PORT=1')], inherited: { PORT: 'x' } }),
+    UsageError,
+  );
+});
 
 t.test('the base port: -p, else PORT in the release env, else 5000', async (t) => {
   t.equal(resolveRelease({ ...base, inherited: {} }).basePort, 5000);

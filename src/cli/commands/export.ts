@@ -1,10 +1,8 @@
 import { resolve } from 'node:path';
-import { parseDotenv } from '../../core/dotenv.js';
 import { parseFormation } from '../../core/formation.js';
-import type { Release } from '../../core/release.js';
 import { findRenderer, renderExport } from '../../export/index.js';
-import { planExport, type Origin } from '../../export/plan.js';
-import { displayPath, loadRelease, readText } from '../../io/load-release.js';
+import { planExport } from '../../export/plan.js';
+import { displayPath, loadRelease } from '../../io/load-release.js';
 import { writeFiles } from '../../io/write-files.js';
 import { flagsFromEnv, type Invocation } from '../args.js';
 import type { Io } from '../io.js';
@@ -30,7 +28,7 @@ export async function execute(
   const plan = planExport({
     release,
     formation: formation === undefined ? undefined : parseFormation(formation),
-    fileEnv: readFileKeys(release, io.cwd),
+    fileEnv: [...release.envOrigins].map(([key, origin]) => ({ key, origin })),
     run: invocation.flags.run,
   });
   const files = renderExport(invocation.format, plan);
@@ -39,19 +37,4 @@ export async function execute(
   const shown = written.map((path) => `wrote ${displayPath(path, io.cwd)}\n`);
   io.stdout.write(shown.join(''));
   return 0;
-}
-
-/**
- * The keys the env files set, in order, each with the line that set it last. Only these are
- * exported (docs/export.md): the exporting shell's own variables stay out of the units.
- */
-function readFileKeys(release: Release, cwd: string): { key: string; origin: Origin }[] {
-  const origins = new Map<string, Origin>();
-  for (const path of release.envFiles) {
-    const file = displayPath(path, cwd);
-    for (const entry of parseDotenv(readText(path, 'check -e/--env', file), file)) {
-      origins.set(entry.key, { file, line: entry.line });
-    }
-  }
-  return [...origins].map(([key, origin]) => ({ key, origin }));
 }
