@@ -1,4 +1,4 @@
-// Small numeric helpers for the tables.
+// Small numeric and formatting helpers for the tables.
 
 export function median(values) {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
@@ -28,3 +28,9 @@ export function fmt(value, digits = 2, suffix = '') {
 export function ratio(a, b) {
   return a === undefined || b === undefined || b === 0 ? undefined : a / b;
 }
+
+export const mib = (bytes) => (bytes === undefined ? 'n/a' : `${(bytes / MiB).toFixed(1)} MiB`);
+export const ms = (value) => fmt(value, 0, ' ms');
+export const seconds = (valueMs) =>
+  valueMs === undefined ? 'n/a' : `${(valueMs / 1000).toFixed(2)} s`;
+export const times = (value) => fmt(value, 2, '×');
