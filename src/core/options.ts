@@ -34,6 +34,7 @@ export type Flags = Partial<{
   timestamp: boolean;
   release: boolean;
   logFormat: string;
+  logLevel: string;
   canDie: readonly string[];
   restart: readonly string[];
   ready: boolean;
@@ -192,6 +193,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     layered: true,
     commands: ['start'],
     help: 'text (default) or json: one JSON record per line, for log collectors',
+  },
+  {
+    key: 'logLevel',
+    long: 'log-level',
+    kind: 'choice',
+    choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+    arg: 'LEVEL',
+    layered: true,
+    commands: ['start'],
+    help: 'show our own records from LEVEL up (default: info); process lines always show',
   },
   {
     key: 'json',

@@ -51,22 +51,40 @@ export function spawnChild({
     return failure ?? new Error(`could not start ${spec.name}`);
   }
   const splitter = new LineSplitter(MAX_LINE_BYTES);
-  const detach = printer.attach(stdout);
   let idle: NodeJS.Timeout | undefined;
+  let reads = 0;
+  const armIdle = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(onIdle, IDLE_FLUSH_MS);
+  };
   const flushPartial = (): void => {
     const rest = splitter.flush();
     if (rest !== undefined) sink.write([rest]);
   };
-  // Quiet, not merely paused by our own backpressure: only then is a partial line a prompt.
+  // Quiet, not merely held up by us: only then is a partial line a prompt. While our output
+  // blocks, the child is blocked too; after a resume it gets a whole quiet period again, and
+  // the flush waits for the poll phase, so data that arrived while our event loop was busy is
+  // read first (a timer runs before the poll phase: a mid-line pause would split the line).
   const onIdle = (): void => {
-    if (stdout.isPaused()) idle = setTimeout(onIdle, IDLE_FLUSH_MS);
-    else flushPartial();
+    if (stdout.isPaused()) return armIdle();
+    const seen = reads;
+    setImmediate(() => {
+      if (reads === seen) flushPartial();
+    });
   };
+  const detach = printer.attach({
+    pause: () => stdout.pause(),
+    resume: () => {
+      stdout.resume();
+      if (splitter.hasPartial) armIdle();
+    },
+  });
   stdout.on('data', (chunk: Buffer) => {
     clearTimeout(idle);
+    reads += 1;
     const lines = splitter.push(chunk);
     if (lines.length > 0) sink.write(lines);
-    if (splitter.hasPartial) idle = setTimeout(onIdle, IDLE_FLUSH_MS);
+    if (splitter.hasPartial) armIdle();
   });
   const ended = new Promise<void>((resolve) => {
     stdout.once('close', () => {

@@ -8,11 +8,12 @@ import type { Release } from '../../core/release.js';
 import { resolvePolicies } from '../../core/policy.js';
 import { controlPathsFor } from '../../io/control-client.js';
 import { loadRelease } from '../../io/load-release.js';
+import { isLogged, levelOf, type LevelName } from '../../output/json-record.js';
 import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
 import { createTextOutput, type Output } from '../../output/text.js';
 import { listenControl } from '../../supervisor/control-server.js';
-import { startReaper } from '../../supervisor/reaper.js';
+import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import { supervise } from '../../supervisor/supervisor.js';
 import { flagsFromEnv, type Invocation } from '../args.js';
 import type { Io } from '../io.js';
@@ -39,7 +40,7 @@ export async function execute(
   const specs = expandFormation(release, { formation, only: invocation.names });
   const releasePhase = settings.release === false ? undefined : expandReleasePhase(release);
   const printer = new Printer(io.stdout);
-  const output = createOutput({
+  const output = await createOutput({
     release,
     printer,
     io,
@@ -57,6 +58,7 @@ export async function execute(
       ? undefined
       : await listenControl({ ...controlPathsFor(release.root, io.env), root: release.root });
   const reaper = await startReaper();
+  warnAboutZombies(reaper, output);
   try {
     const run = (batch: readonly ProcessSpec[]) =>
       supervise(batch, {
@@ -83,7 +85,11 @@ export async function execute(
   }
 }
 
-function createOutput({
+/**
+ * Text (the foreman look) or JSON records (docs/logging.md). JSON mode loads pino, for our own
+ * records only; text mode never loads it. `--log-level` filters our records in both.
+ */
+async function createOutput({
   release,
   printer,
   io,
@@ -93,9 +99,18 @@ function createOutput({
   printer: Printer;
   io: Io;
   names: readonly ProcessSpec[];
-}): Output {
+}): Promise<Output> {
   const { settings } = release;
-  return createTextOutput({
+  const level = (settings.logLevel ?? 'info') as LevelName;
+  if (settings.logFormat === 'json') {
+    const [{ createJsonOutput }, { createLogger }] = await Promise.all([
+      import('../../output/json.js'),
+      import('../../output/logger.js'),
+    ]);
+    const logger = await createLogger({ printer, level, now: io.now });
+    return createJsonOutput({ printer, logger, now: io.now });
+  }
+  const text = createTextOutput({
     printer,
     names: names.map((spec) => spec.name),
     types: release.procfile?.entries.map((entry) => entry.name) ?? [],
@@ -108,5 +123,32 @@ function createOutput({
       }),
     },
     now: io.now,
+  });
+  return level === 'info' ? text : withLevel(text, level);
+}
+
+function withLevel(output: Output, threshold: LevelName): Output {
+  let isStopping = false;
+  return {
+    forProcess: output.forProcess,
+    event(event) {
+      if (event.event === 'stopping') isStopping = true;
+      if (isLogged(levelOf(event, isStopping), threshold)) output.event(event);
+    },
+  };
+}
+
+/**
+ * As PID 1 (a container's entrypoint) orphans are re-parented to us; without the koffi reaper
+ * their zombies pile up for the container's lifetime (runtime.md R11, docs/container.md).
+ */
+function warnAboutZombies(reaper: Reaper | undefined, output: Output): void {
+  if (reaper !== undefined || process.pid !== 1) return;
+  output.event({
+    event: 'warning',
+    message:
+      'running as PID 1 without a zombie reaper (the optional koffi did not load): orphaned ' +
+      'processes will not be reaped; run with `docker run --init` or `ENTRYPOINT ["tini", "--", ' +
+      '"foreman-ts"]` (docs/container.md)',
   });
 }
