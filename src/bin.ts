@@ -1,20 +1,25 @@
 #!/usr/bin/env node
-// First, before any other import is evaluated: a signal that lands while we load must not be
+// First, before any other module is evaluated: a signal that lands while we load must not be
 // lost (as PID 1 it would be dropped), so it queues until a command takes it.
 import { installSignalHandlers } from './signals.js';
 
 const signals = installSignalHandlers();
-const { main } = await import('./cli/main.js');
-process.exitCode = await main(process.argv.slice(2), {
-  cwd: process.cwd(),
-  env: process.env,
-  // Getters: creating the stdio streams costs ~3% of a start-up, and `run` never writes stdout.
-  get stdout() {
-    return process.stdout;
-  },
-  get stderr() {
-    return process.stderr;
-  },
-  signals,
-  now: () => new Date(),
-});
+void import('./cli/main.js')
+  .then(({ main }) =>
+    main(process.argv.slice(2), {
+      cwd: process.cwd(),
+      env: process.env,
+      // Getters: creating the stdio streams costs ~3% of a start-up; `run` never writes stdout.
+      get stdout() {
+        return process.stdout;
+      },
+      get stderr() {
+        return process.stderr;
+      },
+      signals,
+      now: () => new Date(),
+    }),
+  )
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Io } from '../io.js';
 
+/** Set at build time (scripts/build.mjs) from package.json. */
+declare const __FOREMAN_TS_VERSION__: string;
+
 export async function execute(_invocation: unknown, io: Io): Promise<number> {
-  const pkg = JSON.parse(
-    readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
-  ) as {
-    version: string;
-  };
-  io.stdout.write(`foreman-ts ${pkg.version}\n`);
+  io.stdout.write(`foreman-ts ${__FOREMAN_TS_VERSION__}\n`);
   return 0;
 }
