@@ -49,6 +49,7 @@ export type SystemEvent =
       readonly windowMs: number;
     }
   | { readonly event: 'control'; readonly action: string; readonly targets: readonly string[] }
+  | { readonly event: 'forwarded'; readonly signal: string; readonly targets: readonly string[] }
   | { readonly event: 'warning'; readonly message: string };
 
 export function describeEvent(event: SystemEvent): string {
@@ -81,6 +82,8 @@ export function describeEvent(event: SystemEvent): string {
       return `${event.process} crashed ${event.restarts} times in ${formatSeconds(event.windowMs)}: giving up on restarts`;
     case 'control':
       return `${event.action} ${event.targets.join(', ')} (requested)`;
+    case 'forwarded':
+      return `${event.signal} received: forwarding it to ${event.targets.join(', ')}`;
     case 'warning':
       return event.message;
   }

@@ -5,6 +5,7 @@ import type { ProcessSpec } from '../core/formation.js';
 import type { Outcome } from '../core/outcome.js';
 import { policyOf, type Policies } from '../core/policy.js';
 import type { Release } from '../core/release.js';
+import { FORWARDED_SIGNALS } from '../core/supervision/forward.js';
 import { next } from '../core/supervision/next.js';
 import {
   initialState,
@@ -104,6 +105,11 @@ export function supervise(
             void signalTrees([{ pid: target.pid, signal: action.signal }], undefined);
           return;
         }
+        case 'signal-process': {
+          const target = running.get(action.name);
+          if (target !== undefined) sendSignal(target.pid, action.signal);
+          return;
+        }
         case 'stop-trees':
           return void signalTrees(
             roots((name) => action.signals.get(name) ?? 'SIGTERM'),
@@ -198,7 +204,10 @@ export function supervise(
       }
     };
 
-    const unsubscribe = signals.subscribe((signal) => dispatch({ type: 'signal', signal }));
+    const unsubscribe = signals.subscribe(
+      (signal) => dispatch({ type: 'signal', signal }),
+      FORWARDED_SIGNALS,
+    );
     const stopServing = control?.serve((command, respond) => {
       const id = nextRequest++;
       replies.set(id, respond);
@@ -217,4 +226,12 @@ export function supervise(
 
     dispatch({ type: 'boot' });
   });
+}
+
+function sendSignal(pid: number, signal: string): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // it has just ended (ESRCH): its exit is on its way
+  }
 }

@@ -1,4 +1,5 @@
 import { onControl } from './control.js';
+import { forwardSignal, isForwarded } from './forward.js';
 import {
   onBackoffOver,
   onExited,
@@ -19,6 +20,8 @@ const OUTPUT_LOST_CODE = 128 + 13;
  */
 export function next(state: SupervisorState, event: SupervisorEvent): Step {
   if (state.phase === 'done') return [state, []];
+  if (event.type === 'signal' && isForwarded(event.signal))
+    return forwardSignal(state, event.signal);
   if (state.phase !== 'running') return nextWhileStopping(state, event);
   switch (event.type) {
     case 'boot':

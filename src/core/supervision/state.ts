@@ -80,6 +80,8 @@ export type Action =
   | { readonly type: 'spawn'; readonly spec: ProcessSpec }
   | { readonly type: 'probe'; readonly spec: ProcessSpec }
   | { readonly type: 'signal-instance'; readonly name: string; readonly signal: string }
+  /** The instance's own process only, not its tree: a forwarded SIGUSR1/SIGUSR2. */
+  | { readonly type: 'signal-process'; readonly name: string; readonly signal: string }
   | { readonly type: 'stop-trees'; readonly signals: ReadonlyMap<string, string> }
   | { readonly type: 'kill-trees'; readonly isEarly: boolean }
   | {
