@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import t from 'tap';
 import { bytesOfMsg } from '../../src/output/json-msg.js';
-import { CLI, cleanEnv, nodeCommand, type TapTest } from '../helpers/cli.js';
+import { bin, CLI, cleanEnv, nodeCommand, type TapTest } from '../helpers/cli.js';
 
 /**
  * The built CLI as a container's entrypoint: PID 1 of a new PID namespace (`unshare --pid
@@ -29,13 +29,14 @@ type Pid1 = Readonly<{
 function startAsPid1(
   t: TapTest,
   args: readonly string[],
-  { cwd, nodeOptions }: { cwd: string; nodeOptions?: string },
+  { cwd, nodeOptions, init = [] }: { cwd: string; nodeOptions?: string; init?: readonly string[] },
 ): Pid1 {
   const env = cleanEnv();
   const extra: Record<string, string> =
     nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions };
   const [file, argv] = nodeCommand([CLI, ...args], extra);
-  const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', file, ...argv], {
+  const command = [...init, file, ...argv];
+  const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', ...command], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -312,3 +313,23 @@ t.test(
     t.equal(code, 7, "the Job's status is the command's");
   },
 );
+
+for (const init of [['tini', '--'], ['tini', '-g', '--'], ['dumb-init']]) {
+  const isThere = spawnSync('sh', ['-c', `command -v ${init[0] ?? ''}`]).status === 0;
+  t.test(
+    `under ${init.join(' ')} as PID 1: one SIGTERM per process, our status passed through`,
+    { skip: skip || (isThere ? false : `${init[0]} is not installed`) },
+    async (t) => {
+      const cwd = t.testdir({
+        Procfile: `a: ${bin('count-signals.mjs')}\nb: ${bin('count-signals.mjs')}\n`,
+      });
+      const pid1 = startAsPid1(t, ['start', '--no-control'], { cwd, init });
+      await pid1.waitFor(/a\.1 +\| ready[\s\S]*b\.1 +\| ready|b\.1 +\| ready[\s\S]*a\.1 +\| ready/);
+      process.kill(await pid1.pid(), 'SIGTERM');
+      const { code, output } = await pid1.result;
+      t.equal(output.match(/got SIGTERM 1/g)?.length, 2, 'each process got SIGTERM');
+      t.notMatch(output, /got SIGTERM 2|got SIGINT/, 'exactly once (R6, R12)');
+      t.equal(code, 0);
+    },
+  );
+}
