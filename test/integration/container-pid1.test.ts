@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import t from 'tap';
 import { bytesOfMsg } from '../../src/output/json-msg.js';
 import { bin, CLI, cleanEnv, nodeCommand, type TapTest } from '../helpers/cli.js';
@@ -203,6 +203,28 @@ t.test(
         records.some((record) => record.event === 'exited' && record.process === process),
         `${process} ended before we did`,
       );
+  },
+);
+
+t.test(
+  'as PID 1 and a non-root user (USER node): reaping and the stop work alike',
+  { skip },
+  async (t) => {
+    const cwd = t.testdir({
+      Procfile: `orphans: ${ORPHANS}\nprobe: node probe.mjs\n`,
+      'probe.mjs': ZOMBIE_PROBE,
+    });
+    chmodSync(cwd, 0o777); // the orphans, uid 1000, leave their files here
+    const pid1 = startAsPid1(t, ['start', '--no-control'], {
+      cwd,
+      init: ['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups'],
+    });
+    const [report] = await pid1.waitFor(/zombies=\d+.*/);
+    t.match(report, /^zombies=0 /, 'koffi needs no privilege for prctl and waitpid');
+    process.kill(await pid1.pid(), 'SIGTERM');
+    const { code, output } = await pid1.result;
+    t.equal(code, 0);
+    t.notMatch(output, /without a zombie reaper/);
   },
 );
 
