@@ -10,25 +10,26 @@ export type RelayRequest = Readonly<{
   signals: SignalSource;
 }>;
 
-/** Signals a terminal sends to its whole foreground group: the child already has them. */
+/**
+ * Signals a terminal sends to its whole foreground group: the child already has them. As PID 1
+ * (a container) there is no terminal: a SIGINT (`STOPSIGNAL SIGINT`) was meant for the child.
+ */
 const FROM_TERMINAL: ReadonlySet<Signal> = new Set(['SIGINT', 'SIGQUIT']);
 
 /**
  * The admin process: it inherits our stdin, stdout and stderr and stays in our process group,
  * so it owns the terminal (a REPL gets echo, line editing and Ctrl-C itself: runtime.md R16).
- * We ignore SIGINT/SIGQUIT while it runs and forward SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2,
- * so a `kill` or `docker stop` of us reaches it and it is never left orphaned (R17).
+ * We ignore SIGINT/SIGQUIT while it runs (except as PID 1) and forward SIGTERM, SIGHUP,
+ * SIGUSR1 and SIGUSR2, so a `kill` or `docker stop` of us reaches it, never orphaned (R17).
  */
 export function relay({ file, args, cwd, env, signals }: RelayRequest): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(file, args, { cwd, env, stdio: 'inherit' });
-    const unsubscribe = signals.subscribe(
-      (signal) => {
-        if (FROM_TERMINAL.has(signal)) return;
-        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      },
-      ['SIGQUIT', 'SIGUSR1', 'SIGUSR2'],
-    );
+    const isPid1 = process.pid === 1;
+    const unsubscribe = signals.subscribe((signal) => {
+      if (FROM_TERMINAL.has(signal) && !isPid1) return;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
     child.once('error', (error: NodeJS.ErrnoException) => {
       unsubscribe();
       const reason = error.code === 'EACCES' ? 'not-executable' : 'not-found';

@@ -97,8 +97,13 @@ export function spawnChild({
   stdout.on('error', () => stdout.destroy());
   child.once('exit', (code, signal) => {
     const outcome = outcomeOf(code, signal, constants.signals);
-    const wait = new Promise<void>((resolve) => setTimeout(resolve, DRAIN_AFTER_EXIT_MS));
-    void Promise.race([ended, wait]).then(() => onExit(outcome));
+    // Cleared once the output has ended, so a finished run does not wait on this timer.
+    let timer: NodeJS.Timeout | undefined;
+    const wait = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_AFTER_EXIT_MS)));
+    void Promise.race([ended, wait]).then(() => {
+      clearTimeout(timer);
+      onExit(outcome);
+    });
   });
   return { pid: child.pid, close: () => stdout.destroy() };
 }

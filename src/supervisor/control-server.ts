@@ -7,6 +7,9 @@ import type { ControlChannel, ControlHandler, ControlReplyBody } from './supervi
 export type ControlServer = ControlChannel &
   Readonly<{ socket: string; close: () => Promise<void> }>;
 
+/** Another `start` answers on this root's socket. */
+export class AlreadyRunning extends ForemanError {}
+
 /**
  * The control socket of a running `start` (docs/control.md): a Unix socket, 0600, in a 0700
  * folder of ours, so only our user can connect (root aside). A socket left by a crashed run is
@@ -104,7 +107,10 @@ function serveLines(connection: Socket, onLine: (line: string) => void): void {
 
 /** Our own folder, not reachable by others: created 0700, and refused if it is not ours. */
 async function privateFolder(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // Not recursive: the runtime folder must exist (a recursive mkdir under /proc never returns).
+  await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
   const stat = await lstat(dir);
   const uid = process.getuid?.() ?? stat.uid;
   if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o077) !== 0) {
@@ -125,7 +131,7 @@ async function replaceStale(socket: string, root: string): Promise<void> {
     await unlink(socket).catch(() => {});
     return;
   }
-  throw new ForemanError(`foreman-ts start is already running in ${root} (pid ${pid})`, {
+  throw new AlreadyRunning(`foreman-ts start is already running in ${root} (pid ${pid})`, {
     hint: 'use "foreman-ts status" or "foreman-ts quit", or pass --no-control to run another',
   });
 }

@@ -5,7 +5,6 @@ import type { ProcessSpec } from '../core/formation.js';
 import type { Outcome } from '../core/outcome.js';
 import { policyOf, type Policies } from '../core/policy.js';
 import type { Release } from '../core/release.js';
-import { FORWARDED_SIGNALS } from '../core/supervision/forward.js';
 import { next } from '../core/supervision/next.js';
 import {
   initialState,
@@ -204,10 +203,7 @@ export function supervise(
       }
     };
 
-    const unsubscribe = signals.subscribe(
-      (signal) => dispatch({ type: 'signal', signal }),
-      FORWARDED_SIGNALS,
-    );
+    const unsubscribe = signals.subscribe((signal) => dispatch({ type: 'signal', signal }));
     const stopServing = control?.serve((command, respond) => {
       const id = nextRequest++;
       replies.set(id, respond);

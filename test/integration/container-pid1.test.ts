@@ -336,6 +336,20 @@ t.test(
   },
 );
 
+t.test('`run` as PID 1 forwards SIGINT: no terminal sent it to the child', { skip }, async (t) => {
+  const cwd = t.testdir({});
+  const pid1 = startAsPid1(
+    t,
+    ['run', 'sh', '-c', 'trap "echo got INT; exit 5" INT; echo ready; sleep 300 & wait'],
+    { cwd },
+  );
+  await pid1.waitFor(/ready/);
+  process.kill(await pid1.pid(), 'SIGINT');
+  const { code, output } = await pid1.result;
+  t.match(output, /got INT/);
+  t.equal(code, 5);
+});
+
 for (const init of [['tini', '--'], ['tini', '-g', '--'], ['dumb-init']]) {
   const isThere = spawnSync('sh', ['-c', `command -v ${init[0] ?? ''}`]).status === 0;
   t.test(

@@ -45,6 +45,7 @@ for (const [signal, number] of [
   ['SIGINT', 2],
   ['SIGTERM', 15],
   ['SIGHUP', 1],
+  ['SIGQUIT', 3],
 ] as const) {
   t.test(`${signal} to us stops everything; a clean stop exits 0`, async (t) => {
     const sleeper = uniqueSleep();
@@ -159,4 +160,14 @@ t.test('a closed stdout stops everything', async (t) => {
   );
   t.match(result.stdout, /pipestatus done/);
   t.ok(await eventually(() => leftovers(sleeper.pattern).length === 0), 'nothing left running');
+});
+
+t.test('SIGUSR2 is passed on, and never ends the run or changes its status', async (t) => {
+  const procfile = `a: trap 'echo got USR2' USR2; echo up; while :; do sleep 0.1; done\n`;
+  const cli = startCli(t, ['start'], { cwd: t.testdir({ Procfile: procfile }) });
+  await cli.waitFor(/a\.1 +\| up/);
+  cli.signal('SIGUSR2');
+  await cli.waitFor(/a\.1 +\| got USR2/);
+  cli.signal('SIGTERM');
+  t.equal((await cli.result).exitCode, 0);
 });

@@ -12,7 +12,11 @@ import { isLogged, levelOf, type LevelName } from '../../output/json-record.js';
 import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
 import { createTextOutput, type Output } from '../../output/text.js';
-import { listenControl } from '../../supervisor/control-server.js';
+import {
+  AlreadyRunning,
+  listenControl,
+  type ControlServer,
+} from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import { supervise } from '../../supervisor/supervisor.js';
 import { flagsFromEnv, type Invocation } from '../args.js';
@@ -53,10 +57,7 @@ export async function execute(
     restart: settings.restart,
     isReadyChecked: settings.ready ?? true,
   });
-  const control =
-    settings.control === false
-      ? undefined
-      : await listenControl({ ...controlPathsFor(release.root, io.env), root: release.root });
+  const control = settings.control === false ? undefined : await openControl(release, io, output);
   const reaper = await startReaper();
   warnAboutZombies(reaper, output);
   try {
@@ -82,6 +83,29 @@ export async function execute(
   } finally {
     reaper?.stop();
     await control?.close();
+  }
+}
+
+/**
+ * The control socket, when it can be had: another live `start` in this root is an error, but
+ * a read-only or missing runtime folder (a locked-down container) only costs the control.
+ */
+async function openControl(
+  release: Release,
+  io: Io,
+  output: Output,
+): Promise<ControlServer | undefined> {
+  try {
+    return await listenControl({ ...controlPathsFor(release.root, io.env), root: release.root });
+  } catch (error) {
+    if (error instanceof AlreadyRunning) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    const hint = 'set XDG_RUNTIME_DIR to a writable folder of yours, or pass --no-control';
+    output.event({
+      event: 'warning',
+      message: `no control socket (${reason}); status, restart, stop, scale and quit cannot reach this start (${hint})`,
+    });
+    return undefined;
   }
 }
 
