@@ -7,7 +7,7 @@
 //
 // --quick shrinks every volume, for checking the harness itself; its numbers mean little.
 import { performance } from 'node:perf_hooks';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -87,7 +87,7 @@ async function main() {
   results.durationS = (performance.now() - startedAt) / 1000;
   results.notes.push(...NOTES);
   const out = flags.out ?? join(REPO, 'docs', 'benchmarks.md');
-  writeFileSync(out, renderReport(results));
+  writeFileSync(out, renderReport(results) + keptSections(out));
   log(`wrote ${out} (load average at end ${results.loadEnd})`);
 }
 
@@ -139,3 +139,18 @@ main().catch((error) => {
   log(`failed: ${error.stack ?? error}`);
   process.exitCode = 1;
 });
+
+/**
+ * Sections other scripts write into the same file between `<!-- BEGIN x -->` and
+ * `<!-- END x -->` markers (bench/json-vs-text.mjs): kept as they are, after our report.
+ */
+function keptSections(file) {
+  let doc = '';
+  try {
+    doc = readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+  const blocks = doc.match(/<!-- BEGIN [^>]*-->[\s\S]*?<!-- END [^>]*-->\n?/g) ?? [];
+  return blocks.length === 0 ? '' : `\n${blocks.join('\n')}`;
+}
