@@ -203,3 +203,36 @@ t.test('check reports after: cycles and unknown names', async (t) => {
   t.match(result.stderr, /\.foreman:5: worker: after: unknown process type "db"/);
   t.match(result.stderr, /\.foreman:3: after: forms a cycle: web -> worker -> web/);
 });
+
+t.test('a stalled reader of our output does not stall us: control still answers', async (t) => {
+  const dir = t.testdir({ Procfile: `chatty: ${bin('lines.mjs')} 100000000 chatty 80\n` });
+  const { execa } = await import('execa');
+  const [file, argv] = nodeCommand([CLI, 'start', '--log-format', 'json']);
+  const cli = execa(file, argv, {
+    cwd: dir,
+    env: cleanEnv(),
+    extendEnv: false,
+    buffer: false,
+    reject: false,
+  });
+  t.teardown(() => cli.kill('SIGKILL'));
+  cli.stdout?.pause(); // nobody reads: the pipe fills, and we must pause the process, not block
+  const status = async () => {
+    for (let tries = 0; tries < 100; tries++) {
+      const result = await runCli(['status', '--json'], { cwd: dir, timeoutMs: 10_000 });
+      if (result.exitCode === 0) return result;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('status never answered');
+  };
+  await status();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // A loop blocked in a write (pino's sync destination: runtime.md E15) would never answer.
+  const answer = await status();
+  t.match(answer.stdout, /"state": "running"/, 'answered while the output is blocked');
+  cli.kill('SIGTERM');
+  cli.stdout?.resume();
+  cli.stdout?.on('data', () => {});
+  const result = await cli;
+  t.equal(result.exitCode, 0);
+});
