@@ -145,7 +145,7 @@ main().catch((error) => {
  * `<!-- END x -->` markers (bench/json-vs-text.mjs): kept as they are, after our report.
  */
 function keptSections(file) {
-  let doc = '';
+  let doc;
   try {
     doc = readFileSync(file, 'utf8');
   } catch {

@@ -1,39 +1,7 @@
 import t from 'tap';
-import { expandFormation } from '../../src/core/formation.js';
-import { resolvePolicies } from '../../src/core/policy.js';
-import { parseProcfile } from '../../src/core/procfile.js';
-import { resolveRelease } from '../../src/core/release.js';
 import { isForwarded } from '../../src/core/supervision/forward.js';
-import { next } from '../../src/core/supervision/next.js';
-import {
-  initialState,
-  type Action,
-  type SupervisorEvent,
-  type SupervisorState,
-} from '../../src/core/supervision/state.js';
-
-function setup(): SupervisorState {
-  const release = resolveRelease({
-    root: '/app',
-    procfile: { path: 'Procfile', entries: parseProcfile('web: w\nworker: k\n', 'Procfile') },
-    envFiles: [],
-    inherited: {},
-    settings: {},
-  });
-  const specs = expandFormation(release, { formation: undefined });
-  const policies = resolvePolicies({ types: ['web', 'worker'], drafts: [] });
-  return initialState({ specs, policies, release, graceMs: 5000 });
-}
-
-function run(events: readonly SupervisorEvent[], state = setup()) {
-  const actions: Action[] = [];
-  for (const event of events) {
-    const [after, produced] = next(state, event);
-    state = after;
-    actions.push(...produced);
-  }
-  return { state, actions };
-}
+import type { SupervisorEvent } from '../../src/core/supervision/state.js';
+import { run, setup } from '../helpers/supervision.js';
 
 const booted: SupervisorEvent[] = [
   { type: 'boot' },
@@ -45,8 +13,8 @@ t.test('SIGUSR1 and SIGUSR2 are forwarded, not stops', async (t) => {
   t.ok(isForwarded('SIGUSR1'));
   t.ok(isForwarded('SIGUSR2'));
   t.notOk(isForwarded('SIGTERM'));
-  const before = run(booted);
-  const { state, actions } = run([{ type: 'signal', signal: 'SIGUSR2' }], before.state);
+  const before = run(setup(), booted);
+  const { state, actions } = run(before.state, [{ type: 'signal', signal: 'SIGUSR2' }]);
   t.equal(state.phase, 'running');
   t.same(actions, [
     {
@@ -59,15 +27,15 @@ t.test('SIGUSR1 and SIGUSR2 are forwarded, not stops', async (t) => {
 });
 
 t.test('while stopping, a forwarded signal does not escalate to SIGKILL', async (t) => {
-  const { state } = run([...booted, { type: 'signal', signal: 'SIGTERM' }]);
+  const { state } = run(setup(), [...booted, { type: 'signal', signal: 'SIGTERM' }]);
   t.equal(state.phase, 'stopping');
-  const after = run([{ type: 'signal', signal: 'SIGUSR1' }], state);
+  const after = run(state, [{ type: 'signal', signal: 'SIGUSR1' }]);
   t.equal(after.state.phase, 'stopping');
   t.notOk(after.actions.some((action) => action.type === 'kill-trees'));
   t.ok(after.actions.some((action) => action.type === 'signal-process'));
 });
 
 t.test('nothing running, nothing to forward', async (t) => {
-  const { actions } = run([{ type: 'signal', signal: 'SIGUSR2' }]);
+  const { actions } = run(setup(), [{ type: 'signal', signal: 'SIGUSR2' }]);
   t.same(actions, []);
 });

@@ -1,58 +1,10 @@
 import t from 'tap';
 import type { ControlCommand } from '../../src/core/control.js';
-import { expandFormation, parseFormation } from '../../src/core/formation.js';
 import type { Outcome } from '../../src/core/outcome.js';
-import {
-  parseReadyProbe,
-  resolvePolicies,
-  type PolicyDraft,
-  type ReadyProbe,
-} from '../../src/core/policy.js';
-import { parseProcfile } from '../../src/core/procfile.js';
-import { resolveRelease } from '../../src/core/release.js';
+import { parseReadyProbe, type PolicyDraft, type ReadyProbe } from '../../src/core/policy.js';
 import { next } from '../../src/core/supervision/next.js';
-import {
-  initialState,
-  type Action,
-  type SupervisorEvent,
-  type SupervisorState,
-} from '../../src/core/supervision/state.js';
-
-const GRACE = 5000;
-
-function setup(
-  procfile = 'web: w\nworker: k\n',
-  {
-    drafts = [],
-    formation,
-    canDie,
-    restart,
-  }: { drafts?: PolicyDraft[]; formation?: string; canDie?: string[]; restart?: string[] } = {},
-): SupervisorState {
-  const release = resolveRelease({
-    root: '/app',
-    procfile: { path: 'Procfile', entries: parseProcfile(procfile, 'Procfile') },
-    envFiles: [],
-    inherited: {},
-    settings: {},
-  });
-  const specs = expandFormation(release, {
-    formation: formation ? parseFormation(formation) : undefined,
-  });
-  const types = release.procfile?.entries.map((entry) => entry.name) ?? [];
-  const policies = resolvePolicies({ types, drafts, canDie, restart });
-  return initialState({ specs, policies, release, graceMs: GRACE });
-}
-
-function run(state: SupervisorState, events: readonly SupervisorEvent[]) {
-  const actions: Action[] = [];
-  for (const event of events) {
-    const [after, produced] = next(state, event);
-    state = after;
-    actions.push(...produced);
-  }
-  return { state, actions };
-}
+import type { Action, SupervisorEvent, SupervisorState } from '../../src/core/supervision/state.js';
+import { run, setup } from '../helpers/supervision.js';
 
 const draft = (type: string, values: PolicyDraft['values']): PolicyDraft => ({
   type,

@@ -1,0 +1,47 @@
+import { expandFormation, parseFormation } from '../../src/core/formation.js';
+import { resolvePolicies, type PolicyDraft } from '../../src/core/policy.js';
+import { parseProcfile } from '../../src/core/procfile.js';
+import { resolveRelease } from '../../src/core/release.js';
+import { next } from '../../src/core/supervision/next.js';
+import {
+  initialState,
+  type Action,
+  type SupervisorEvent,
+  type SupervisorState,
+} from '../../src/core/supervision/state.js';
+
+/** A supervisor state for a Procfile, before boot, as the start command would make it. */
+export function setup(
+  procfile = 'web: w\nworker: k\n',
+  {
+    drafts = [],
+    formation,
+    canDie,
+    restart,
+  }: { drafts?: PolicyDraft[]; formation?: string; canDie?: string[]; restart?: string[] } = {},
+): SupervisorState {
+  const release = resolveRelease({
+    root: '/app',
+    procfile: { path: 'Procfile', entries: parseProcfile(procfile, 'Procfile') },
+    envFiles: [],
+    inherited: {},
+    settings: {},
+  });
+  const specs = expandFormation(release, {
+    formation: formation ? parseFormation(formation) : undefined,
+  });
+  const types = release.procfile?.entries.map((entry) => entry.name) ?? [];
+  const policies = resolvePolicies({ types, drafts, canDie, restart });
+  return initialState({ specs, policies, release, graceMs: 5000 });
+}
+
+/** Feed events to the reducer; every action it returned, in order. */
+export function run(state: SupervisorState, events: readonly SupervisorEvent[]) {
+  const actions: Action[] = [];
+  for (const event of events) {
+    const [after, produced] = next(state, event);
+    state = after;
+    actions.push(...produced);
+  }
+  return { state, actions };
+}
