@@ -1,9 +1,11 @@
 import { execa, type ResultPromise } from 'execa';
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type tap from 'tap';
 import treeKill from 'tree-kill';
+import { controlPathsFor } from '../../src/io/control-client.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = resolve(ROOT, 'dist/bin.js');
@@ -149,8 +151,12 @@ export function startCli(t: Teardown, args: readonly string[], options: CliOptio
   const result = child.then(toResult);
   const pid = child.pid ?? 0;
   t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) await killTree(pid);
+    if (child.exitCode !== null || child.signalCode !== null) return void (await result);
+    await killTree(pid);
     await result;
+    // A start killed here leaves its control socket behind; the next start would replace it,
+    // but test roots are never reused: remove it.
+    rmSync(controlPathsFor(options.cwd, cleanEnv(options.env)).socket, { force: true });
   });
   return {
     pid,

@@ -150,6 +150,14 @@ t.test('a live socket means already running; a stale one is replaced', async (t)
   t.equal(alongside.exitCode, 0, '--no-control runs another start in the same root');
   cli.signal('SIGKILL');
   await cli.result;
+  // Nothing runs when we are SIGKILLed: our children live on (docs/signals.md). End them here.
+  for (const [, pid] of cli.output().matchAll(/started with pid (\d+)/g)) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   const { socket } = controlPathsFor(dir, cleanEnv());
   t.ok(existsSync(socket), 'a SIGKILLed start leaves its socket behind');
   const again = startCli(t, ['start'], { cwd: dir });
