@@ -83,16 +83,7 @@ export function createSequenceCheck({ names, count, pad, onAllDone }) {
       stats.damaged++;
     }
   };
-  const splitter = createSplitter(onLine);
-  return {
-    stats,
-    push(chunk) {
-      stats.receivedBytes += chunk.length;
-      stats.lastDataAt = performance.now();
-      splitter.push(chunk);
-    },
-    end: () => splitter.end(),
-  };
+  return feed(stats, onLine, () => (stats.lastDataAt = performance.now()));
 }
 
 /**
@@ -121,11 +112,17 @@ export function createRepeatCheck({ label, content, doneLine, onDone }) {
       stats.damaged++;
     }
   };
+  return feed(stats, onLine);
+}
+
+/** A checker's face: bytes in (counted), lines out to `onLine`, and its stats. */
+function feed(stats, onLine, onChunk = () => {}) {
   const splitter = createSplitter(onLine);
   return {
     stats,
     push(chunk) {
       stats.receivedBytes += chunk.length;
+      onChunk();
       splitter.push(chunk);
     },
     end: () => splitter.end(),

@@ -144,3 +144,9 @@ export function expandInstance(release: Release, type: string, instance: number)
     port: release.basePort + PORT_STEP * slot + instance - 1,
   });
 }
+
+/** The formation the release's settings ask for (`-m`, FOREMAN_TS_FORMATION, `.foreman`), if any. */
+export function formationOf(release: Release): Formation | undefined {
+  const { formation } = release.settings;
+  return formation === undefined ? undefined : parseFormation(formation);
+}

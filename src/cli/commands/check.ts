@@ -1,23 +1,16 @@
-import { expandFormation, parseFormation } from '../../core/formation.js';
-import { loadRelease } from '../../io/load-release.js';
-import { flagsFromEnv, type Invocation } from '../args.js';
+import { expandFormation, formationOf } from '../../core/formation.js';
+import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
+import { loadReleaseFor } from '../load.js';
 
 /** Validate everything `start` would read; main lists every problem found, one per line. */
 export async function execute(
   invocation: Extract<Invocation, { command: 'check' }>,
   io: Io,
 ): Promise<number> {
-  const release = await loadRelease({
-    cwd: io.cwd,
-    inherited: io.env,
-    flags: invocation.flags,
-    envFlags: flagsFromEnv(io.env, 'check'),
-    needsProcfile: true,
-  });
-  const { formation } = release.settings;
+  const release = await loadReleaseFor(invocation, io, { needsProcfile: true });
   expandFormation(release, {
-    formation: formation === undefined ? undefined : parseFormation(formation),
+    formation: formationOf(release),
   });
   const names = release.procfile?.entries.map((entry) => entry.name) ?? [];
   io.stdout.write(`valid procfile detected (${names.join(', ')})\n`);

@@ -1,11 +1,11 @@
 import { adminEnv } from '../../core/admin.js';
 import { formatDotenvLine } from '../../core/dotenv.js';
-import { expandFormation, parseFormation } from '../../core/formation.js';
+import { expandFormation, formationOf } from '../../core/formation.js';
 import { maskValue } from '../../core/secrets.js';
 import { UsageError } from '../../errors.js';
-import { loadRelease } from '../../io/load-release.js';
-import { flagsFromEnv, type Invocation } from '../args.js';
+import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
+import { loadReleaseFor } from '../load.js';
 
 /**
  * `foreman-ts env [PROCESS]`: the environment exactly as `run` gets it, or as PROCESS (web.1)
@@ -15,11 +15,7 @@ export async function execute(
   invocation: Extract<Invocation, { command: 'env' }>,
   io: Io,
 ): Promise<number> {
-  const release = await loadRelease({
-    cwd: io.cwd,
-    inherited: io.env,
-    flags: invocation.flags,
-    envFlags: flagsFromEnv(io.env, 'env'),
+  const release = await loadReleaseFor(invocation, io, {
     needsProcfile: invocation.process !== undefined,
   });
   const env =
@@ -46,9 +42,8 @@ function processEnv(
   name: string,
 ): Readonly<Record<string, string>> {
   const instance = name.includes('.') ? name : `${name}.1`;
-  const { formation } = release.settings;
   const specs = expandFormation(release, {
-    formation: formation === undefined ? undefined : parseFormation(formation),
+    formation: formationOf(release),
     only: [instance.slice(0, instance.lastIndexOf('.'))],
   });
   const spec = specs.find((candidate) => candidate.name === instance);

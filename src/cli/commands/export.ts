@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
-import { parseFormation } from '../../core/formation.js';
+import { formationOf } from '../../core/formation.js';
 import { findRenderer, renderExport } from '../../export/index.js';
 import { planExport } from '../../export/plan.js';
-import { displayPath, loadRelease } from '../../io/load-release.js';
+import { displayPath } from '../../io/load-release.js';
 import { writeFiles } from '../../io/write-files.js';
-import { flagsFromEnv, type Invocation } from '../args.js';
+import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
+import { loadReleaseFor } from '../load.js';
 
 /**
  * `foreman-ts export FORMAT [DIR]`: read the release, decide what to run (the same formation,
@@ -17,17 +18,10 @@ export async function execute(
   io: Io,
 ): Promise<number> {
   findRenderer(invocation.format); // an unknown format fails before any file is read
-  const release = await loadRelease({
-    cwd: io.cwd,
-    inherited: io.env,
-    flags: invocation.flags,
-    envFlags: flagsFromEnv(io.env, 'export'),
-    needsProcfile: true,
-  });
-  const { formation } = release.settings;
+  const release = await loadReleaseFor(invocation, io, { needsProcfile: true });
   const plan = planExport({
     release,
-    formation: formation === undefined ? undefined : parseFormation(formation),
+    formation: formationOf(release),
     fileEnv: [...release.envOrigins].map(([key, origin]) => ({ key, origin })),
     run: invocation.flags.run,
   });

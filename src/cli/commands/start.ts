@@ -1,13 +1,12 @@
 import {
   expandFormation,
   expandReleasePhase,
-  parseFormation,
+  formationOf,
   type ProcessSpec,
 } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
 import { resolvePolicies } from '../../core/policy.js';
 import { controlPathsFor } from '../../io/control-client.js';
-import { loadRelease } from '../../io/load-release.js';
 import { isLogged, levelOf, type LevelName } from '../../output/json-record.js';
 import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
@@ -19,8 +18,9 @@ import {
 } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import { supervise } from '../../supervisor/supervisor.js';
-import { flagsFromEnv, type Invocation } from '../args.js';
+import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
+import { loadReleaseFor } from '../load.js';
 
 /**
  * `foreman-ts start`: read the release, decide the formation (and the release phase), then
@@ -31,16 +31,9 @@ export async function execute(
   invocation: Extract<Invocation, { command: 'start' }>,
   io: Io,
 ): Promise<number> {
-  const release = await loadRelease({
-    cwd: io.cwd,
-    inherited: io.env,
-    flags: invocation.flags,
-    envFlags: flagsFromEnv(io.env, 'start'),
-    needsProcfile: true,
-  });
+  const release = await loadReleaseFor(invocation, io, { needsProcfile: true });
   const { settings } = release;
-  const formation =
-    settings.formation === undefined ? undefined : parseFormation(settings.formation);
+  const formation = formationOf(release);
   const specs = expandFormation(release, { formation, only: invocation.names });
   const releasePhase = settings.release === false ? undefined : expandReleasePhase(release);
   const printer = new Printer(io.stdout);
