@@ -3,6 +3,7 @@ import { expandInstance, parseFormation, RELEASE_TYPE } from '../formation.js';
 import { policyOf } from '../policy.js';
 import { startWaiting } from './instances.js';
 import { beginStop } from './stop.js';
+import { armTimer, cancelTimer } from './timers.js';
 import {
   ALIVE,
   instanceOf,
@@ -73,7 +74,7 @@ export function stopInstance(state: SupervisorState, name: string, then: 'stop' 
   if (instance === undefined) return [state, []];
   if (instance.status === 'stopping') return [update(state, name, { then }), []];
   if (!ALIVE.has(instance.status)) {
-    const cancel: Action[] = [{ type: 'cancel-timer', key: `backoff:${name}` }];
+    const cancel: Action[] = [cancelTimer('backoff', name)];
     if (then === 'remove')
       return [
         { ...state, instances: state.instances.filter((other) => other !== instance) },
@@ -82,18 +83,12 @@ export function stopInstance(state: SupervisorState, name: string, then: 'stop' 
     return [update(state, name, { status: 'stopped' }), cancel];
   }
   const signal = policyOf(state.policies, instance.spec.type).stopSignal;
-  const grace: Action = {
-    type: 'arm-timer',
-    key: `stop:${name}`,
-    ms: state.graceMs,
-    event: { type: 'instance-grace-expired', name },
-  };
   return [
     update(state, name, { status: 'stopping', then }),
     [
-      { type: 'cancel-timer', key: `ready:${name}` },
+      cancelTimer('ready', name),
       { type: 'signal-instance', name, signal },
-      grace,
+      armTimer('stop', name, state.graceMs),
     ],
   ];
 }
@@ -111,13 +106,7 @@ export function restartInstance(state: SupervisorState, name: string): Step {
     restartTimes: [],
     then: undefined,
   });
-  return [
-    fresh,
-    [
-      { type: 'cancel-timer', key: `backoff:${name}` },
-      { type: 'spawn', spec: instance.spec },
-    ],
-  ];
+  return [fresh, [cancelTimer('backoff', name), { type: 'spawn', spec: instance.spec }]];
 }
 
 /** A live formation change: new instances take their ports by the same slot rule. */

@@ -11,6 +11,7 @@ import {
   type Step,
   type SupervisorState,
 } from './state.js';
+import { armTimer, cancelTimer } from './timers.js';
 
 /** A process never ready in time fails the start with this code. */
 const NOT_READY_CODE = 1;
@@ -52,24 +53,15 @@ export function onSpawned(state: SupervisorState, name: string, pid: number, at:
       [started],
     );
   }
-  const timeout: Action = {
-    type: 'arm-timer',
-    key: `ready:${name}`,
-    ms: readyTimeoutMs,
-    event: { type: 'ready-timeout', name },
-  };
   return [
     update(state, name, { pid, startedAt: at }),
-    [started, { type: 'probe', spec: instance.spec }, timeout],
+    [started, { type: 'probe', spec: instance.spec }, armTimer('ready', name, readyTimeoutMs)],
   ];
 }
 
 export function onReady(state: SupervisorState, name: string): Step {
   if (instanceOf(state, name)?.status !== 'starting') return [state, []];
-  const actions: Action[] = [
-    { type: 'cancel-timer', key: `ready:${name}` },
-    report({ event: 'ready', process: name }),
-  ];
+  const actions: Action[] = [cancelTimer('ready', name), report({ event: 'ready', process: name })];
   return startWaiting(update(state, name, { status: 'running', isReady: true }), actions);
 }
 
@@ -109,18 +101,12 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
       delayMs,
       attempt: instance.restarts + 1,
     });
-    const timer: Action = {
-      type: 'arm-timer',
-      key: `backoff:${name}`,
-      ms: delayMs,
-      event: { type: 'backoff-over', name },
-    };
     const backoff = update(ended, name, {
       status: 'backoff',
       restarts: instance.restarts + 1,
       restartTimes: [...recent, at],
     });
-    return [backoff, [exited, restarting, timer]];
+    return [backoff, [exited, restarting, armTimer('backoff', name, delayMs)]];
   }
   const gaveUp: Action[] = wantsRestart
     ? [
@@ -145,7 +131,7 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
 /** One instance stopped on request: keep it stopped, start it again, or forget it (scale). */
 export function afterStop(state: SupervisorState, instance: Instance, exited: Action): Step {
   const name = instance.spec.name;
-  const actions: Action[] = [exited, { type: 'cancel-timer', key: `stop:${name}` }];
+  const actions: Action[] = [exited, cancelTimer('stop', name)];
   if (instance.then === 'restart') {
     const restarted = update(state, name, {
       status: 'starting',

@@ -75,6 +75,10 @@ export type TimerEvent = Extract<
   { type: 'ready-timeout' | 'backoff-over' | 'instance-grace-expired' | 'grace-expired' }
 >;
 
+/** A timer of one instance: its readiness deadline, its restart backoff, its stop's grace. */
+export type InstanceTimer = 'ready' | 'backoff' | 'stop';
+export type TimerKey = 'grace' | `${InstanceTimer}:${string}`;
+
 export type Action =
   | { readonly type: 'report'; readonly event: SystemEvent }
   | { readonly type: 'spawn'; readonly spec: ProcessSpec }
@@ -86,11 +90,11 @@ export type Action =
   | { readonly type: 'kill-trees'; readonly isEarly: boolean }
   | {
       readonly type: 'arm-timer';
-      readonly key: string;
+      readonly key: TimerKey;
       readonly ms: number;
       readonly event: TimerEvent;
     }
-  | { readonly type: 'cancel-timer'; readonly key: string }
+  | { readonly type: 'cancel-timer'; readonly key: TimerKey }
   | { readonly type: 'watch-tree' }
   | {
       readonly type: 'reply';
