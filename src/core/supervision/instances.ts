@@ -4,6 +4,7 @@ import { backoffMs, isCrashLoop, policyOf, CRASH_LOOP } from '../policy.js';
 import { beginStop } from './stop.js';
 import {
   instanceOf,
+  removeInstance,
   report,
   update,
   type Action,
@@ -88,7 +89,7 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
   if (instance === undefined) return [state, []];
   const ended = update(state, name, { pid: undefined, lastExit: outcome });
   const exited = report({ event: 'exited', process: name, outcome });
-  if (instance.status === 'stopping') return afterStop(ended, instance, exited);
+  if (instance.status === 'stopping') return onStopped(ended, instance, exited);
   const policy = policyOf(state.policies, instance.spec.type);
   const wantsRestart =
     policy.restart === 'always' || (policy.restart === 'on-failure' && !isSuccess(outcome));
@@ -129,25 +130,26 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
 }
 
 /** One instance stopped on request: keep it stopped, start it again, or forget it (scale). */
-export function afterStop(state: SupervisorState, instance: Instance, exited: Action): Step {
+export function onStopped(state: SupervisorState, instance: Instance, exited: Action): Step {
   const name = instance.spec.name;
   const actions: Action[] = [exited, cancelTimer('stop', name)];
-  if (instance.then === 'restart') {
-    const restarted = update(state, name, {
-      status: 'starting',
-      then: undefined,
-      isReady: false,
-      restartTimes: [],
-    });
-    return [restarted, [...actions, { type: 'spawn', spec: instance.spec }]];
+  if (instance.afterStop === 'restart') {
+    const [started, spawn] = startFresh(state, instance);
+    return [started, [...actions, ...spawn]];
   }
-  if (instance.then === 'remove') {
-    return [
-      { ...state, instances: state.instances.filter((other) => other.spec.name !== name) },
-      actions,
-    ];
-  }
-  return [update(state, name, { status: 'stopped', then: undefined }), actions];
+  if (instance.afterStop === 'remove') return [removeInstance(state, name), actions];
+  return [update(state, name, { status: 'stopped', afterStop: undefined }), actions];
+}
+
+/** A start asked for (restart): a clean slate, its crash-loop history forgotten. */
+export function startFresh(state: SupervisorState, instance: Instance): Step {
+  const fresh = update(state, instance.spec.name, {
+    status: 'starting',
+    afterStop: undefined,
+    isReady: false,
+    restartTimes: [],
+  });
+  return [fresh, [{ type: 'spawn', spec: instance.spec }]];
 }
 
 export function onBackoffOver(state: SupervisorState, name: string): Step {

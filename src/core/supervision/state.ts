@@ -26,10 +26,12 @@ export type Instance = Readonly<{
   restarts: number;
   restartTimes: readonly number[];
   lastExit: Outcome | undefined;
-  /** What follows a stop asked for one instance. */
-  then: 'stop' | 'restart' | 'remove' | undefined;
+  /** What follows a stop asked for this one instance (`stop`, `restart`, a `scale` down). */
+  afterStop: AfterStop | undefined;
   isReady: boolean;
 }>;
+
+export type AfterStop = 'stay-stopped' | 'restart' | 'remove';
 
 export type Phase = 'running' | 'stopping' | 'killing' | 'done';
 
@@ -140,7 +142,7 @@ export function newInstance(spec: ProcessSpec): Instance {
     restartTimes: [],
     lastExit: undefined,
   };
-  return { ...base, spec, status: 'waiting', then: undefined, isReady: false };
+  return { ...base, spec, status: 'waiting', afterStop: undefined, isReady: false };
 }
 
 export function instanceOf(state: SupervisorState, name: string): Instance | undefined {
@@ -156,6 +158,11 @@ export function update(
     instance.spec.name === name ? { ...instance, ...change } : instance,
   );
   return { ...state, instances };
+}
+
+/** Forget an instance: scaled down, it leaves `status` and its name may be reused. */
+export function removeInstance(state: SupervisorState, name: string): SupervisorState {
+  return { ...state, instances: state.instances.filter((other) => other.spec.name !== name) };
 }
 
 export function report(event: SystemEvent): Action {
