@@ -36,6 +36,8 @@ export type AfterStop = 'stay-stopped' | 'restart' | 'remove';
 export type Phase = 'running' | 'stopping' | 'killing' | 'done';
 
 export type SupervisorState = Readonly<{
+  /** Our own pid, for `status`. */
+  pid: number;
   phase: Phase;
   instances: readonly Instance[];
   policies: Policies;
@@ -111,17 +113,20 @@ export type Step = readonly [SupervisorState, readonly Action[]];
 export const ALIVE: ReadonlySet<InstanceStatus> = new Set(['starting', 'running', 'stopping']);
 
 export function initialState({
+  pid,
   specs,
   policies,
   release,
   graceMs,
 }: {
+  pid: number;
   specs: readonly ProcessSpec[];
   policies: Policies;
   release: Release;
   graceMs: number;
 }): SupervisorState {
   return {
+    pid,
     phase: 'running',
     instances: specs.map(newInstance),
     policies,
@@ -185,5 +190,5 @@ export function statusOf(state: SupervisorState, now: number): ControlResult {
     port: instance.spec.port,
     lastExit: instance.lastExit ? describe(instance.lastExit) : null,
   }));
-  return { kind: 'status', pid: 0, root: state.release.root, processes };
+  return { kind: 'status', pid: state.pid, root: state.release.root, processes };
 }
