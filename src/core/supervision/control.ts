@@ -1,5 +1,10 @@
 import { resolveTargets, type ControlCommand } from '../control.js';
-import { expandInstance, parseFormation, RELEASE_TYPE } from '../formation.js';
+import {
+  expandInstance,
+  isFormationProblem,
+  RELEASE_TYPE,
+  tryParseFormation,
+} from '../formation.js';
 import { policyOf } from '../policy.js';
 import { startFresh, startWaiting } from './instances.js';
 import { beginStop } from './stop.js';
@@ -107,21 +112,9 @@ export function restartInstance(state: SupervisorState, name: string): Step {
 
 /** A live formation change: new instances take their ports by the same slot rule. */
 function onScale(state: SupervisorState, id: number, text: string): Step {
-  let counts;
-  try {
-    counts = parseFormation(text);
-  } catch (error) {
-    return [
-      state,
-      [
-        {
-          type: 'reply',
-          id,
-          result: { error: error instanceof Error ? error.message : String(error) },
-        },
-      ],
-    ];
-  }
+  const counts = tryParseFormation(text);
+  if (isFormationProblem(counts))
+    return [state, [{ type: 'reply', id, result: { error: counts.problem } }]];
   const types = (state.release.procfile?.entries ?? [])
     .map((entry) => entry.name)
     .filter((name) => name !== RELEASE_TYPE);
