@@ -65,6 +65,7 @@ export async function execute(
         policies,
         release,
         control,
+        now: () => io.now().getTime(),
       });
     if (releasePhase !== undefined) {
       const result = await run([releasePhase]);

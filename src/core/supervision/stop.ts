@@ -85,6 +85,8 @@ export function nextWhileStopping(state: SupervisorState, event: SupervisorEvent
           ];
     case 'tree-empty':
       return maybeFinish({ ...state, isTreeEmpty: true }, []);
+    case 'stuck':
+      return giveUp(state, event.pids);
     case 'control': {
       const reply: Action = {
         type: 'reply',
@@ -99,6 +101,17 @@ export function nextWhileStopping(state: SupervisorState, event: SupervisorEvent
     default:
       return [state, []];
   }
+}
+
+/** Processes that outlived SIGKILL: say so, and end without them (their exits may never come). */
+function giveUp(state: SupervisorState, pids: readonly number[]): Step {
+  const instances = state.instances.map((instance) =>
+    instance.pid !== undefined && pids.includes(instance.pid)
+      ? { ...instance, pid: undefined, status: 'exited' as const }
+      : instance,
+  );
+  const reported = report({ event: 'stuck', pids });
+  return maybeFinish({ ...state, instances, isTreeEmpty: true }, [reported]);
 }
 
 export function maybeFinish(state: SupervisorState, actions: readonly Action[]): Step {
