@@ -1,11 +1,6 @@
-import {
-  expandFormation,
-  expandReleasePhase,
-  formationOf,
-  type ProcessSpec,
-} from '../../core/formation.js';
+import type { ProcessSpec } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
-import { resolvePolicies } from '../../core/policy.js';
+import { planStart } from '../../core/start-plan.js';
 import { controlPathsFor } from '../../io/control-client.js';
 import { isLogged, levelOf, type LevelName } from '../../output/json-record.js';
 import { isColorWanted } from '../../output/palette.js';
@@ -33,22 +28,13 @@ export async function execute(
 ): Promise<number> {
   const release = await loadReleaseFor(invocation, io, { needsProcfile: true });
   const { settings } = release;
-  const formation = formationOf(release);
-  const specs = expandFormation(release, { formation, only: invocation.names });
-  const releasePhase = settings.release === false ? undefined : expandReleasePhase(release);
+  const { specs, releasePhase, policies } = planStart(release, { only: invocation.names });
   const printer = new Printer(io.stdout);
   const output = await createOutput({
     release,
     printer,
     io,
     names: [...specs, ...(releasePhase ? [releasePhase] : [])],
-  });
-  const policies = resolvePolicies({
-    types: release.procfile?.entries.map((entry) => entry.name) ?? [],
-    drafts: release.policies,
-    canDie: settings.canDie,
-    restart: settings.restart,
-    isReadyChecked: settings.ready ?? true,
   });
   const control = settings.control === false ? undefined : await openControl(release, io, output);
   const reaper = await startReaper();
