@@ -1,7 +1,7 @@
 import type { CommandName, Flags } from '../core/options.js';
 import type { Release } from '../core/release.js';
 import { loadRelease } from '../io/load-release.js';
-import { flagsFromEnv } from './args.js';
+import { parseEnvTwins } from '../core/options.js';
 import type { Io } from './io.js';
 
 /** The release for a command: its flags over its FOREMAN_TS_* twins over `.foreman`. */
@@ -14,7 +14,7 @@ export function loadReleaseFor(
     cwd: io.cwd,
     inherited: io.env,
     flags,
-    envFlags: flagsFromEnv(io.env, command),
+    envFlags: parseEnvTwins(io.env, command),
     needsProcfile,
   });
 }

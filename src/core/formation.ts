@@ -19,6 +19,11 @@ export const RELEASE_TYPE = 'release';
 const PORT_STEP = 100;
 const ITEM = /^([A-Za-z0-9_-]+)=(\d+)$/;
 
+/** Whether `text` reads as TYPE=COUNT[,TYPE=COUNT] (types and counts are checked when expanded). */
+export function isFormationText(text: string): boolean {
+  return text.split(',').every((item) => ITEM.test(item.trim()));
+}
+
 export function parseFormation(text: string): Formation {
   const counts = new Map<string, number>();
   for (const raw of text.split(',')) {

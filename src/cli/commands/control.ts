@@ -3,7 +3,8 @@ import { ForemanError } from '../../errors.js';
 import { controlPathsFor, sendControl } from '../../io/control-client.js';
 import { loadSettings, locate } from '../../io/load-release.js';
 import { formatStatusTable } from '../../output/status.js';
-import { flagsFromEnv, type Invocation } from '../args.js';
+import { parseEnvTwins } from '../../core/options.js';
+import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
 
 type ClientInvocation = Extract<
@@ -19,7 +20,7 @@ export async function execute(invocation: ClientInvocation, io: Io): Promise<num
   const { settings } = await loadSettings({
     cwd: io.cwd,
     flags: invocation.flags,
-    envFlags: flagsFromEnv(io.env, invocation.command),
+    envFlags: parseEnvTwins(io.env, invocation.command),
   });
   const { root } = locate(settings, io.cwd);
   const { socket } = controlPathsFor(root, io.env);
