@@ -18,9 +18,9 @@ import {
 } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import { supervise } from '../../supervisor/supervisor.js';
+import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
-import { loadReleaseFor } from '../load.js';
 
 /**
  * `foreman-ts start`: read the release, decide the formation (and the release phase), then
@@ -31,7 +31,8 @@ export async function execute(
   invocation: Extract<Invocation, { command: 'start' }>,
   io: Io,
 ): Promise<number> {
-  const release = await loadReleaseFor(invocation, io, { needsProcfile: true });
+  const { command, flags } = invocation;
+  const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
   const { settings } = release;
   const formation = formationOf(release);
   const specs = expandFormation(release, { formation, only: invocation.names });
