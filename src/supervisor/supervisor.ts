@@ -13,7 +13,7 @@ import {
   type SupervisorState,
 } from '../core/supervision/state.js';
 import type { Printer } from '../output/printer.js';
-import type { Output } from '../output/text.js';
+import type { Output } from '../output/output.js';
 import type { SignalSource } from '../signals.js';
 import { spawnChild, type ChildHandle } from './child.js';
 import { startProbe, type Probe } from './probe.js';
