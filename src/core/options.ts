@@ -11,7 +11,7 @@ import {
   type Coerced,
   type Coercer,
 } from './coerce.js';
-import { isFormationText } from './formation.js';
+import { isFormationProblem, tryParseFormation } from './formation.js';
 
 /**
  * Every option, declared once: how its value is coerced, its flag (the long name is the key in
@@ -63,7 +63,9 @@ const FORMATION = 'a formation such as "web=2,worker=1" or a map of type: count'
 /** A formation is text (`web=2,worker=1`) or, in `.foreman`, a map of type to count. */
 const formation: Coercer<string> = (raw) => {
   const spec = typeof raw === 'string' ? raw.trim() : formationTextOf(raw);
-  return spec !== undefined && isFormationText(spec) ? accept(spec) : reject(FORMATION);
+  return spec !== undefined && !isFormationProblem(tryParseFormation(spec))
+    ? accept(spec)
+    : reject(FORMATION);
 };
 
 function formationTextOf(raw: unknown): string | undefined {
