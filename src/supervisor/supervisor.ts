@@ -13,7 +13,7 @@ import {
   type SupervisorState,
 } from '../core/supervision/state.js';
 import type { Printer } from '../output/printer.js';
-import type { Output } from '../output/text.js';
+import type { Output } from '../output/output.js';
 import type { SignalSource } from '../signals.js';
 import { spawnChild, type ChildHandle } from './child.js';
 import { startProbe, type Probe } from './probe.js';
@@ -66,7 +66,13 @@ export function supervise(
   },
 ): Promise<SuperviseResult> {
   return new Promise((resolve) => {
-    let state: SupervisorState = initialState({ specs, policies, release, graceMs });
+    let state: SupervisorState = initialState({
+      pid: process.pid,
+      specs,
+      policies,
+      release,
+      graceMs,
+    });
     const running = new Map<string, Running>();
     /** Every group we created, for the final sweep: a dead leader's group may live on. */
     const groups = new Map<number, string>();

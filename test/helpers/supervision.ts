@@ -10,6 +10,9 @@ import {
   type SupervisorState,
 } from '../../src/core/supervision/state.js';
 
+/** The pid the reducer is told is its own. */
+export const SUPERVISOR_PID = 4242;
+
 /** A supervisor state for a Procfile, before boot, as the start command would make it. */
 export function setup(
   procfile = 'web: w\nworker: k\n',
@@ -32,7 +35,7 @@ export function setup(
   });
   const types = release.procfile?.entries.map((entry) => entry.name) ?? [];
   const policies = resolvePolicies({ types, drafts, canDie, restart });
-  return initialState({ specs, policies, release, graceMs: 5000 });
+  return initialState({ pid: SUPERVISOR_PID, specs, policies, release, graceMs: 5000 });
 }
 
 /** Feed events to the reducer; every action it returned, in order. */

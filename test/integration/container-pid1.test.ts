@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import t from 'tap';
-import { bytesOfMsg } from '../../src/output/json-msg.js';
+import { bytesOfMsg } from '../helpers/json-msg.js';
 import { bin, CLI, nodeCommand, testEnv, type TapTest } from '../helpers/cli.js';
 
 /**

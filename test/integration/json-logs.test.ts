@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { bytesOfMsg } from '../../src/output/json-msg.js';
+import { bytesOfMsg } from '../helpers/json-msg.js';
 import { bin, CLI, nodeCommand, runCli, testEnv, type TapTest } from '../helpers/cli.js';
 
 type JsonRecord = Record<string, unknown>;

@@ -4,7 +4,7 @@ import type { Outcome } from '../../src/core/outcome.js';
 import { parseReadyProbe, type PolicyDraft, type ReadyProbe } from '../../src/core/policy.js';
 import { next } from '../../src/core/supervision/next.js';
 import type { Action, SupervisorEvent, SupervisorState } from '../../src/core/supervision/state.js';
-import { run, setup } from '../helpers/supervision.js';
+import { run, setup, SUPERVISOR_PID } from '../helpers/supervision.js';
 
 const draft = (type: string, values: PolicyDraft['values']): PolicyDraft => ({
   type,
@@ -296,6 +296,8 @@ t.test('control status and quit', async (t) => {
   t.match(of(actions, 'reply')[0], {
     result: {
       kind: 'status',
+      pid: SUPERVISOR_PID,
+      root: '/app',
       processes: [
         { process: 'web.1', pid: 11, state: 'running', uptimeMs: 10000, port: 5000, restarts: 0 },
       ],

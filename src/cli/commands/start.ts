@@ -7,10 +7,10 @@ import {
 import type { Release } from '../../core/release.js';
 import { resolvePolicies } from '../../core/policy.js';
 import { controlPathsFor } from '../../io/control-client.js';
-import { isLogged, levelOf, type LevelName } from '../../output/json-record.js';
+import { withLevel, type LevelName, type Output } from '../../output/output.js';
 import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
-import { createTextOutput, type Output } from '../../output/text.js';
+import { createTextOutput } from '../../output/text.js';
 import {
   AlreadyRunning,
   listenControl,
@@ -120,12 +120,8 @@ async function createOutput({
   const { settings } = release;
   const level = (settings.logLevel ?? 'info') as LevelName;
   if (settings.logFormat === 'json') {
-    const [{ createJsonOutput }, { createLogger }] = await Promise.all([
-      import('../../output/json.js'),
-      import('../../output/logger.js'),
-    ]);
-    const logger = await createLogger({ printer, level, now: io.now });
-    return createJsonOutput({ printer, logger, now: io.now });
+    const { createJsonOutput } = await import('../../output/json.js');
+    return withLevel(await createJsonOutput({ printer, now: io.now }), level);
   }
   const text = createTextOutput({
     printer,
@@ -141,18 +137,7 @@ async function createOutput({
     },
     now: io.now,
   });
-  return level === 'info' ? text : withLevel(text, level);
-}
-
-function withLevel(output: Output, threshold: LevelName): Output {
-  let isStopping = false;
-  return {
-    forProcess: output.forProcess,
-    event(event) {
-      if (event.event === 'stopping') isStopping = true;
-      if (isLogged(levelOf(event, isStopping), threshold)) output.event(event);
-    },
-  };
+  return withLevel(text, level);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type SupervisorEvent,
   type SupervisorState,
 } from './state.js';
+import { armGrace } from './timers.js';
 
 /** Stopping everything: one stop signal per tree, the grace period, SIGKILL, and the end. */
 export function beginStop(
@@ -32,7 +33,7 @@ export function beginStop(
   );
   const actions: Action[] = [
     { type: 'stop-trees', signals },
-    { type: 'arm-timer', key: 'grace', ms: state.graceMs, event: { type: 'grace-expired' } },
+    armGrace(state.graceMs),
     { type: 'watch-tree' },
   ];
   // The last process ending on its own leaves nothing to announce, only leftovers to sweep.
