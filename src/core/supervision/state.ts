@@ -72,7 +72,9 @@ export type SupervisorEvent =
   | { readonly type: 'output-lost' }
   | { readonly type: 'grace-expired' }
   | { readonly type: 'killed'; readonly count: number; readonly isEarly: boolean }
-  | { readonly type: 'tree-empty' };
+  | { readonly type: 'tree-empty' }
+  /** Still alive well after SIGKILL (uninterruptible sleep): the stop cannot wait for them. */
+  | { readonly type: 'stuck'; readonly pids: readonly number[] };
 
 export type TimerEvent = Extract<
   SupervisorEvent,
