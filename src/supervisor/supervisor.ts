@@ -6,7 +6,7 @@ import type { Release } from '../core/release.js';
 import { next } from '../core/supervision/next.js';
 import { initialState, type Action, type SupervisorEvent } from '../core/supervision/state.js';
 import type { Printer } from '../output/printer.js';
-import type { Output } from '../output/text.js';
+import type { Output } from '../output/output.js';
 import type { SignalSource } from '../signals.js';
 import { Children } from './children.js';
 import type { Reaper } from './reaper.js';
