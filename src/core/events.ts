@@ -1,5 +1,6 @@
 import { describe, type Outcome } from './outcome.js';
 import { describeProbe, type ReadyProbe } from './policy.js';
+import { describeSpawnFailure } from './spawn-failure.js';
 
 /**
  * What the supervisor has to say, as values: text mode words them (`describeEvent`), JSON mode
@@ -10,7 +11,8 @@ export type StopCause =
   | { readonly kind: 'signal'; readonly signal: string }
   | { readonly kind: 'output-lost' }
   | { readonly kind: 'quit' }
-  | { readonly kind: 'not-ready'; readonly process: string };
+  | { readonly kind: 'not-ready'; readonly process: string }
+  | { readonly kind: 'spawn-failed'; readonly process: string };
 
 export type SystemEvent =
   | {
@@ -50,6 +52,16 @@ export type SystemEvent =
       readonly restarts: number;
       readonly windowMs: number;
     }
+  | {
+      readonly event: 'could-not-start';
+      readonly process: string;
+      readonly errno: string;
+      /** A shortage: it is tried again after this long. */
+      readonly delayMs?: number;
+      /** Given up: this many failures within `windowMs`. */
+      readonly failures?: number;
+      readonly windowMs?: number;
+    }
   | { readonly event: 'control'; readonly action: string; readonly targets: readonly string[] }
   | { readonly event: 'forwarded'; readonly signal: string; readonly targets: readonly string[] }
   | { readonly event: 'warning'; readonly message: string };
@@ -82,6 +94,8 @@ export function describeEvent(event: SystemEvent): string {
       return `${event.process} restarting in ${formatSeconds(event.delayMs)} (restart ${event.attempt})`;
     case 'gave-up':
       return `${event.process} crashed ${event.crashes} times within ${formatSeconds(event.windowMs)} (restarted ${event.restarts} times): giving up on restarts`;
+    case 'could-not-start':
+      return describeCouldNotStart(event);
     case 'control':
       return `${event.action} ${event.targets.join(', ')} (requested)`;
     case 'forwarded':
@@ -89,6 +103,15 @@ export function describeEvent(event: SystemEvent): string {
     case 'warning':
       return event.message;
   }
+}
+
+function describeCouldNotStart(event: Extract<SystemEvent, { event: 'could-not-start' }>): string {
+  const reason = describeSpawnFailure({ errno: event.errno });
+  if (event.delayMs !== undefined)
+    return `${event.process} could not start: ${reason}; trying again in ${formatSeconds(event.delayMs)}`;
+  if (event.failures !== undefined && event.windowMs !== undefined)
+    return `${event.process} could not start ${event.failures} times within ${formatSeconds(event.windowMs)}: ${reason}; giving up`;
+  return `${event.process} could not start: ${reason}`;
 }
 
 function describeCause(cause: StopCause): string {
@@ -103,6 +126,8 @@ function describeCause(cause: StopCause): string {
       return 'quit requested';
     case 'not-ready':
       return `${cause.process} never became ready`;
+    case 'spawn-failed':
+      return `${cause.process} could not start`;
   }
 }
 

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { ProcessSpec } from '../core/formation.js';
 import { outcomeOf, type Outcome } from '../core/outcome.js';
 import { wrapCommand } from '../core/shell.js';
+import type { SpawnFailure } from '../core/spawn-failure.js';
 import { LineSplitter } from '../output/lines.js';
 import type { Printer } from '../output/printer.js';
 import type { ProcessSink } from '../output/output.js';
@@ -19,6 +20,14 @@ export type ChildHandle = Readonly<{
   /** Stop reading: a descendant that escaped us may hold the pipe open forever. */
   close: () => void;
 }>;
+
+/** The system did not start it; why, soon (docs/start.md). */
+export type SpawnRefused = Readonly<{ refused: Promise<SpawnFailure> }>;
+
+function spawnFailureOf(error: unknown): SpawnFailure {
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  return { errno: typeof errno === 'string' ? errno : 'UNKNOWN' };
+}
 
 /**
  * Start one process: `/bin/sh -c` in its own session and process group (detached), stdin from
@@ -37,19 +46,25 @@ export function spawnChild({
   sink: ProcessSink;
   printer: Printer;
   onExit: (outcome: Outcome) => void;
-}): ChildHandle | Error {
-  const child = spawn('/bin/sh', ['-c', wrapCommand(spec.command)], {
-    cwd,
-    env: spec.env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let failure: Error | undefined;
-  child.on('error', (error) => (failure = error));
-  const { stdout } = child;
-  if (child.pid === undefined || stdout === null) {
-    return failure ?? new Error(`could not start ${spec.name}`);
+}): ChildHandle | SpawnRefused {
+  let child: ChildProcess;
+  try {
+    child = spawn('/bin/sh', ['-c', wrapCommand(spec.command)], {
+      cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch (error) {
+    // E2BIG and the like: spawn throws what it does not turn into an 'error' event.
+    return { refused: Promise.resolve(spawnFailureOf(error)) };
   }
+  // EMFILE, EAGAIN, ENOENT...: no pid now, and the reason comes as an 'error' on the next tick.
+  const refused = new Promise<SpawnFailure>((resolve) =>
+    child.on('error', (error) => resolve(spawnFailureOf(error))),
+  );
+  const { stdout } = child;
+  if (child.pid === undefined || stdout === null) return { refused };
   const splitter = new LineSplitter(MAX_LINE_BYTES);
   let idle: NodeJS.Timeout | undefined;
   let reads = 0;

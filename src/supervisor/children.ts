@@ -46,13 +46,11 @@ export class Children {
     let pid = 0;
     const onExit = (outcome: Outcome): void => this.ended(spec.name, pid, outcome);
     const handle = spawnChild({ spec, cwd, sink: { write }, printer, onExit });
-    if (handle instanceof Error) {
-      output.event({
-        event: 'warning',
-        message: `${spec.name} could not start: ${handle.message}`,
-      });
-      const outcome: Outcome = { kind: 'failed-to-start', reason: 'not-found' };
-      return dispatch({ type: 'exited', name: spec.name, outcome, at: now() });
+    if ('refused' in handle) {
+      void handle.refused.then((failure) =>
+        dispatch({ type: 'spawn-failed', name: spec.name, failure, at: now() }),
+      );
+      return;
     }
     pid = handle.pid;
     reaper?.track(pid);

@@ -7,9 +7,15 @@ import {
   type TreeRoot,
 } from '../core/process-tree.js';
 
+/** /proc reads in flight at once: a few file descriptors, however many processes there are. */
+const READ_BATCH = 16;
+const OUT_OF_FILES = 'out-of-files';
+
 /**
- * Our process tree, read from /proc. Where /proc is missing (macOS), we fall back to the
- * groups we created: descendants that left their group are then out of reach (docs/signals.md).
+ * Our process tree, read from /proc. Where /proc is missing (macOS), or we are out of file
+ * descriptors to read it with (EMFILE: a table missing processes would let them escape a
+ * stop), callers fall back to the groups we created: descendants that left their group are
+ * then out of reach (docs/signals.md).
  */
 export async function readProcTable(): Promise<ProcEntry[] | undefined> {
   let names: string[];
@@ -18,15 +24,24 @@ export async function readProcTable(): Promise<ProcEntry[] | undefined> {
   } catch {
     return undefined;
   }
-  const reads = names.filter((name) => /^\d+$/.test(name)).map((name) => readEntry(name));
-  return (await Promise.all(reads)).filter((entry): entry is ProcEntry => entry !== undefined);
+  const pids = names.filter((name) => /^\d+$/.test(name));
+  const table: ProcEntry[] = [];
+  for (let start = 0; start < pids.length; start += READ_BATCH) {
+    const batch = await Promise.all(pids.slice(start, start + READ_BATCH).map(readEntry));
+    for (const entry of batch) {
+      if (entry === OUT_OF_FILES) return undefined;
+      if (entry !== undefined) table.push(entry);
+    }
+  }
+  return table;
 }
 
-async function readEntry(pid: string): Promise<ProcEntry | undefined> {
+async function readEntry(pid: string): Promise<ProcEntry | typeof OUT_OF_FILES | undefined> {
   try {
     return parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined; // it exited while we looked
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'EMFILE' || code === 'ENFILE' ? OUT_OF_FILES : undefined; // or it exited
   }
 }
 

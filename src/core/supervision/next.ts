@@ -8,6 +8,7 @@ import {
   onSpawned,
   startWaiting,
 } from './instances.js';
+import { onSpawnFailed } from './spawn-failed.js';
 import { beginStop, nextWhileStopping } from './stop.js';
 import { instanceOf, type Step, type SupervisorEvent, type SupervisorState } from './state.js';
 
@@ -28,6 +29,8 @@ export function next(state: SupervisorState, event: SupervisorEvent): Step {
       return startWaiting(state, []);
     case 'spawned':
       return onSpawned(state, event.name, event.pid, event.at);
+    case 'spawn-failed':
+      return onSpawnFailed(state, event.name, event.failure, event.at);
     case 'ready':
       return onReady(state, event.name);
     case 'ready-timeout':

@@ -4,6 +4,7 @@ import type { Formation, ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
 import type { Policies } from '../policy.js';
 import type { Release } from '../release.js';
+import type { SpawnFailure } from '../spawn-failure.js';
 
 /**
  * The supervisor's policy as one pure reducer: child exits, readiness, timers, signals and
@@ -25,6 +26,8 @@ export type Instance = Readonly<{
   startedAt: number | undefined;
   restarts: number;
   restartTimes: readonly number[];
+  /** When the system last refused to start it (a shortage: EMFILE...), within the window. */
+  failedSpawns: readonly number[];
   lastExit: Outcome | undefined;
   /** What follows a stop asked for this one instance (`stop`, `restart`, a `scale` down). */
   afterStop: AfterStop | undefined;
@@ -57,6 +60,13 @@ export type SupervisorState = Readonly<{
 export type SupervisorEvent =
   | { readonly type: 'boot' }
   | { readonly type: 'spawned'; readonly name: string; readonly pid: number; readonly at: number }
+  /** The system refused to start it: no process, no pid. */
+  | {
+      readonly type: 'spawn-failed';
+      readonly name: string;
+      readonly failure: SpawnFailure;
+      readonly at: number;
+    }
   | { readonly type: 'ready'; readonly name: string }
   | { readonly type: 'ready-timeout'; readonly name: string }
   | {
@@ -160,6 +170,7 @@ export function newInstance(spec: ProcessSpec): Instance {
     startedAt: undefined,
     restarts: 0,
     restartTimes: [],
+    failedSpawns: [],
     lastExit: undefined,
   };
   return { ...base, spec, status: 'waiting', afterStop: undefined, isReady: false };

@@ -36,8 +36,9 @@ export function beginStop(
     armGrace(state.graceMs),
     { type: 'watch-tree' },
   ];
-  // The last process ending on its own leaves nothing to announce, only leftovers to sweep.
-  if (!(cause.kind === 'exit' && signals.size === 0))
+  // The last process ending (or failing to start) leaves nothing to announce, only leftovers.
+  const isOwnEnd = cause.kind === 'exit' || cause.kind === 'spawn-failed';
+  if (!(isOwnEnd && signals.size === 0))
     actions.unshift(report({ event: 'stopping', cause, signal: 'SIGTERM' }));
   return [stopping, actions];
 }
@@ -51,6 +52,11 @@ export function nextWhileStopping(state: SupervisorState, event: SupervisorEvent
     }
     case 'spawned':
       return onLateSpawn(state, event.name, event.pid);
+    case 'spawn-failed': {
+      const { name, failure } = event;
+      const refused = report({ event: 'could-not-start', process: name, errno: failure.errno });
+      return maybeFinish(update(state, name, { status: 'exited' }), [refused]);
+    }
     case 'signal':
       return killNow(state, true);
     case 'grace-expired':
