@@ -20,37 +20,42 @@ export function onSpawnFailed(
 ): Step {
   const instance = instanceOf(state, name);
   if (instance === undefined) return [state, []];
-  const { errno } = failure;
-  const refused = report({ event: 'could-not-start', process: name, errno });
-  if (instance.status === 'stopping') return onStopped(state, instance, refused);
-  const failedSpawns = [
-    ...instance.failedSpawns.filter((time) => at - time < CRASH_LOOP.windowMs),
-    at,
-  ];
-  if (isShortage(failure) && failedSpawns.length <= CRASH_LOOP.restarts) {
-    const delayMs = backoffMs(failedSpawns.length);
-    return [
-      update(state, name, { status: 'backoff', failedSpawns }),
-      [
-        report({ event: 'could-not-start', process: name, errno, delayMs }),
-        armTimer('backoff', name, delayMs),
-      ],
-    ];
+  if (instance.status === 'stopping') {
+    return onStopped(
+      state,
+      instance,
+      report({ event: 'could-not-start', process: name, ...failure }),
+    );
   }
-  const given = isShortage(failure)
-    ? report({
-        event: 'could-not-start',
-        process: name,
-        errno,
-        failures: failedSpawns.length,
-        windowMs: CRASH_LOOP.windowMs,
-      })
-    : refused;
-  const ended = update(state, name, { status: 'exited', failedSpawns });
+  const recent = instance.failedSpawns.filter((time) => at - time < CRASH_LOOP.windowMs);
+  const failedSpawns = [...recent, at];
+  if (isShortage(failure) && failedSpawns.length <= CRASH_LOOP.restarts)
+    return tryAgain(update(state, name, { failedSpawns }), name, failure);
+  return cannotStart(update(state, name, { failedSpawns }), name, failure);
+}
+
+function tryAgain(state: SupervisorState, name: string, failure: SpawnFailure): Step {
+  const delayMs = backoffMs(instanceOf(state, name)?.failedSpawns.length ?? 1);
+  return [
+    update(state, name, { status: 'backoff' }),
+    [
+      report({ event: 'could-not-start', process: name, ...failure, delayMs }),
+      armTimer('backoff', name, delayMs),
+    ],
+  ];
+}
+
+function cannotStart(state: SupervisorState, name: string, failure: SpawnFailure): Step {
+  const failures = instanceOf(state, name)?.failedSpawns.length ?? 1;
+  const { windowMs } = CRASH_LOOP;
+  const said = isShortage(failure)
+    ? report({ event: 'could-not-start', process: name, ...failure, failures, windowMs })
+    : report({ event: 'could-not-start', process: name, ...failure });
+  const ended = update(state, name, { status: 'exited' });
   const [stopping, actions] = beginStop(
     ended,
     { kind: 'spawn-failed', process: name },
     EXIT.osError,
   );
-  return [stopping, [given, ...actions]];
+  return [stopping, [said, ...actions]];
 }
