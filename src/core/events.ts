@@ -14,6 +14,13 @@ export type StopCause =
   | { readonly kind: 'not-ready'; readonly process: string }
   | { readonly kind: 'spawn-failed'; readonly process: string };
 
+/**
+ * How long the rest of a process's group lived on after it: still running (it ended on its
+ * own), until they ended after it, or until our SIGKILL (a shell died, its app ignored SIGTERM).
+ */
+export type LingeredUntil = 'running' | 'ended' | 'sigkill';
+export type Lingered = Readonly<{ count: number; until: LingeredUntil }>;
+
 export type SystemEvent =
   | {
       readonly event: 'started';
@@ -21,7 +28,14 @@ export type SystemEvent =
       readonly pid: number;
       readonly port?: number;
     }
-  | { readonly event: 'exited'; readonly process: string; readonly outcome: Outcome }
+  | {
+      readonly event: 'exited';
+      readonly process: string;
+      readonly outcome: Outcome;
+      /** Other processes of its group, alive when its own process ended. */
+      readonly lingered?: number;
+      readonly lingeredUntil?: LingeredUntil;
+    }
   | { readonly event: 'stopping'; readonly cause: StopCause; readonly signal: string }
   | {
       readonly event: 'killing';
@@ -71,7 +85,7 @@ export function describeEvent(event: SystemEvent): string {
     case 'started':
       return `${event.process} started with pid ${event.pid}${event.port ? ` (PORT=${event.port})` : ''}`;
     case 'exited':
-      return `${event.process} ${describe(event.outcome)}`;
+      return `${event.process} ${describe(event.outcome)}${describeLingered(event)}`;
     case 'stopping':
       return `${describeCause(event.cause)}: sending ${event.signal} to all processes`;
     case 'killing': {
@@ -103,6 +117,21 @@ export function describeEvent(event: SystemEvent): string {
     case 'warning':
       return event.message;
   }
+}
+
+const LINGERED_UNTIL: Readonly<Record<LingeredUntil, string>> = {
+  running: 'still running',
+  ended: 'ended after it',
+  sigkill: 'ran on until SIGKILL',
+};
+
+function describeLingered({
+  lingered,
+  lingeredUntil,
+}: Extract<SystemEvent, { event: 'exited' }>): string {
+  if (lingered === undefined || lingeredUntil === undefined) return '';
+  const processes = lingered === 1 ? '1 more process' : `${lingered} more processes`;
+  return `; ${processes} of its group ${LINGERED_UNTIL[lingeredUntil]}`;
 }
 
 function describeCouldNotStart(event: Extract<SystemEvent, { event: 'could-not-start' }>): string {

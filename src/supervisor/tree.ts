@@ -1,14 +1,18 @@
 import { readFile, readdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   descendantsOf,
+  isAlive,
   parseStat,
   planSignals,
   type ProcEntry,
   type TreeRoot,
 } from '../core/process-tree.js';
 
-/** /proc reads in flight at once: a few file descriptors, however many processes there are. */
-const READ_BATCH = 16;
+const GROUP_POLL_MS = 50;
+
+/** /proc reads in flight at once: a bounded number of file descriptors, however many processes. */
+const READ_BATCH = 64;
 const OUT_OF_FILES = 'out-of-files';
 
 /**
@@ -45,6 +49,23 @@ async function readEntry(pid: string): Promise<ProcEntry | typeof OUT_OF_FILES |
   }
 }
 
+/** Living members of a process group, or undefined where /proc cannot tell. */
+export async function livingInGroup(pgid: number): Promise<number[] | undefined> {
+  // The common case, a group that ended with its leader, needs no /proc scan.
+  if (!hasGroup(pgid)) return [];
+  const table = await readProcTable();
+  return table?.filter((entry) => entry.pgid === pgid && isAlive(entry)).map((entry) => entry.pid);
+}
+
+/** Resolves once a group has no living member, /proc cannot tell, or `isCancelled()`. */
+export async function untilGroupEmpty(pgid: number, isCancelled: () => boolean): Promise<void> {
+  while (!isCancelled()) {
+    const living = await livingInGroup(pgid);
+    if (living === undefined || living.length === 0) return;
+    await sleep(GROUP_POLL_MS);
+  }
+}
+
 export async function livingDescendants(): Promise<ProcEntry[] | undefined> {
   const table = await readProcTable();
   return table === undefined ? undefined : descendantsOf(table, process.pid);
@@ -75,5 +96,15 @@ function send(target: number, signal: string): boolean {
     return true;
   } catch {
     return false; // gone already (ESRCH)
+  }
+}
+
+/** Whether a process group has any member (zombies too: then /proc tells the living). */
+function hasGroup(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // someone else's: still there
   }
 }

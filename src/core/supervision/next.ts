@@ -36,7 +36,7 @@ export function next(state: SupervisorState, event: SupervisorEvent): Step {
     case 'ready-timeout':
       return onReadyTimeout(state, event.name);
     case 'exited':
-      return onExited(state, event.name, event.outcome, event.at);
+      return onExited(state, event);
     case 'backoff-over':
       return onBackoffOver(state, event.name);
     case 'instance-grace-expired':

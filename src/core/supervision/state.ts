@@ -1,5 +1,5 @@
 import type { ControlCommand, ControlResult, StatusRow } from '../control.js';
-import type { StopCause, SystemEvent } from '../events.js';
+import type { Lingered, StopCause, SystemEvent } from '../events.js';
 import type { Formation, ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
 import type { Policies } from '../policy.js';
@@ -74,6 +74,7 @@ export type SupervisorEvent =
       readonly name: string;
       readonly outcome: Outcome;
       readonly at: number;
+      readonly lingered?: Lingered;
     }
   | { readonly type: 'backoff-over'; readonly name: string }
   | { readonly type: 'instance-grace-expired'; readonly name: string }
@@ -90,6 +91,8 @@ export type SupervisorEvent =
   | { readonly type: 'tree-empty' }
   /** Still alive well after SIGKILL (uninterruptible sleep): the stop cannot wait for them. */
   | { readonly type: 'stuck'; readonly pids: readonly number[] };
+
+export type ExitedEvent = Extract<SupervisorEvent, { type: 'exited' }>;
 
 export type TimerEvent = Extract<
   SupervisorEvent,
@@ -194,6 +197,14 @@ export function update(
 /** Forget an instance: scaled down, it leaves `status` and its name may be reused. */
 export function removeInstance(state: SupervisorState, name: string): SupervisorState {
   return { ...state, instances: state.instances.filter((other) => other.spec.name !== name) };
+}
+
+/** The `exited` report of an instance, with what of its group lived on. */
+export function reportExit(event: ExitedEvent): Action {
+  const { name, outcome, lingered } = event;
+  const rest =
+    lingered === undefined ? {} : { lingered: lingered.count, lingeredUntil: lingered.until };
+  return report({ event: 'exited', process: name, outcome, ...rest });
 }
 
 /** Take `step` for each item in turn: the last state, and every action in order. */
