@@ -82,6 +82,19 @@ t.test('usage errors are clear and exit 2', async (t) => {
   }
 });
 
+t.test('a timeout longer than a Node timer can wait is refused, wherever it is set', async (t) => {
+  const expected = /must be a number of seconds from 0 to 2147483 \(about 24 days\)/;
+  t.throws(() => parseInvocation(['start', '-t', '3000000']), {
+    message: new RegExp(`^-t ${expected.source}, got "3000000"$`),
+    exitCode: 2,
+  });
+  t.throws(() => parseEnvTwins({ FOREMAN_TS_TIMEOUT: '3000000' }, 'start'), {
+    message: new RegExp(`^FOREMAN_TS_TIMEOUT ${expected.source}`),
+  });
+  t.same(parseInvocation(['start', '-t', '2147483']).command, 'start');
+  t.same(parseInvocation(['start', '-t', '0']).command, 'start');
+});
+
 t.test('FOREMAN_TS_* twins', async (t) => {
   t.same(
     parseEnvTwins(
