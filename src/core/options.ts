@@ -29,6 +29,8 @@ type CommonSpec = Readonly<{
   layered: boolean;
   commands: readonly CommandName[];
   help: string;
+  /** The help line for commands where the option means something else than `help` says. */
+  helpIn?: Readonly<Partial<Record<CommandName, string>>>;
 }>;
 
 /** A switch takes no value on the command line: `--color`, `--no-color`, `--color=false`. */
@@ -130,6 +132,10 @@ export const OPTIONS = {
     layered: true,
     commands: ['start', 'run', 'env', 'export'],
     help: 'base port; type i, instance n gets base + 100*i + n-1 (default: $PORT or 5000)',
+    helpIn: {
+      run: 'set PORT=N for the command (default: none of its own; a PORT in the release stays)',
+      env: "without PROCESS, PORT=N as run gets it; with PROCESS, start's base port",
+    },
   },
   timeout: {
     short: 't',

@@ -58,6 +58,9 @@ t.test('help and version', async (t) => {
   t.match(formatHelp('start'), /-m, --formation SPEC/);
   t.match(formatHelp('start'), /FOREMAN_TS_TIMEOUT/);
   t.match(formatHelp(undefined), /Commands:/);
+  t.notMatch(formatHelp('run'), /5000/, 'run sets no PORT by default');
+  t.match(formatHelp('run'), /-p, --port N +set PORT=N for the command \(default: none of its own/);
+  t.match(formatHelp('start'), /-p, --port N +base port; .*\(default: \$PORT or 5000\)/);
 });
 
 t.test('usage errors are clear and exit 2', async (t) => {
