@@ -80,7 +80,8 @@ function formationTextOf(raw: unknown): string | undefined {
 const RELEASE: readonly CommandName[] = ['start', 'run', 'check', 'env', 'export'];
 /** Clients of a running start find it by its root. */
 const LOCATING: readonly CommandName[] = [...RELEASE, 'status', 'restart', 'stop', 'scale', 'quit'];
-const START_LIKE: readonly CommandName[] = ['start', 'env', 'export'];
+/** What decides the formation: `check` checks it as `start` would run it. */
+const START_LIKE: readonly CommandName[] = ['start', 'check', 'env', 'export'];
 
 export const OPTIONS = {
   procfile: {
@@ -130,7 +131,7 @@ export const OPTIONS = {
     coerce: port,
     arg: 'N',
     layered: true,
-    commands: ['start', 'run', 'env', 'export'],
+    commands: ['start', 'run', 'check', 'env', 'export'],
     help: 'base port; type i, instance n gets base + 100*i + n-1 (default: $PORT or 5000)',
     helpIn: {
       run: 'set PORT=N for the command (default: none of its own; a PORT in the release stays)',
