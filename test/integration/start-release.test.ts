@@ -161,4 +161,13 @@ t.test('help and version', async (t) => {
   const usage = await runCli(t, ['strat'], { cwd: t.testdir({}) });
   t.equal(usage.exitCode, 2);
   t.match(usage.stderr, /unknown command "strat"/);
+  const topic = await runCli(t, ['help', 'bogus'], { cwd: t.testdir({}) });
+  t.equal(topic.exitCode, 2);
+  t.equal(topic.stdout, '');
+  t.equal(
+    topic.stderr,
+    'foreman-ts: unknown command "bogus" (hint: commands: start, run, check, env, export, ' +
+      'status, restart, stop, scale, quit, help, version)\n',
+  );
+  t.equal((await runCli(t, ['help', 'run'], { cwd: t.testdir({}) })).exitCode, 0);
 });

@@ -66,6 +66,7 @@ t.test('help and version', async (t) => {
 t.test('usage errors are clear and exit 2', async (t) => {
   const cases: ReadonlyArray<readonly [string[], RegExp]> = [
     [['strat'], /unknown command "strat"/],
+    [['help', 'bogus'], /unknown command "bogus"/],
     [['start', '--nope'], /unknown option "--nope"/],
     [['start', '-x'], /unknown option "-x"/],
     [['run', '-t', '3', 'x'], /--timeout does not apply to "run"/],
