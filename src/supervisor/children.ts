@@ -4,7 +4,7 @@ import type { ReadyProbe } from '../core/policy.js';
 import type { TreeRoot } from '../core/process-tree.js';
 import type { SupervisorEvent } from '../core/supervision/state.js';
 import type { Printer } from '../output/printer.js';
-import type { Output } from '../output/text.js';
+import type { Output } from '../output/output.js';
 import { spawnChild, type ChildHandle } from './child.js';
 import { startProbe, type Probe } from './probe.js';
 import type { Reaper } from './reaper.js';
