@@ -173,7 +173,7 @@ t.test('the CLI refuses, in one line, a folder another user can write', async (t
     mkdirSync(out);
     chownSync(out, 0, 4242);
     spoil(out);
-    const result = await runCli(['export', 'systemd', out], { cwd, env });
+    const result = await runCli(t, ['export', 'systemd', out], { cwd, env });
     t.equal(result.exitCode, 1, name);
     t.match(result.stderr, problem, name);
     t.equal(result.stderr.split('\n').length, 2, `${name}: one line`);
@@ -188,7 +188,7 @@ t.test('the CLI refuses, in one line, a folder another user can write', async (t
 t.test('a folder anyone can write above DIR is refused (they could move DIR away)', async (t) => {
   const cwd = t.testdir({ Procfile: 'web: node web.js\n', open: { safe: {} } });
   chmodSync(join(cwd, 'open'), 0o777);
-  const result = await runCli(['export', 'systemd', 'open/safe/systemd'], { cwd, env });
+  const result = await runCli(t, ['export', 'systemd', 'open/safe/systemd'], { cwd, env });
   t.equal(result.exitCode, 1);
   t.match(result.stderr, /cannot write to .*\/open\/safe\/systemd: .*\/open is writable by every/);
 });
@@ -198,7 +198,7 @@ t.test('in a sticky folder, what another user planted is refused, never followed
   const target = plantTarget(cwd);
   const tmp = join(cwd, 'tmp');
   chmodSync(tmp, 0o1777);
-  const ours = await runCli(['export', 'systemd', 'tmp/ours'], { cwd, env });
+  const ours = await runCli(t, ['export', 'systemd', 'tmp/ours'], { cwd, env });
   t.equal(ours.exitCode, 0, `a sticky folder with our own files is fine: ${ours.stderr}`);
 
   mkdirSync(join(tmp, 'theirs'));
@@ -208,10 +208,10 @@ t.test('in a sticky folder, what another user planted is refused, never followed
   }
   symlinkSync('/etc', join(tmp, 'link'));
   spawnSync('chown', ['-h', `${NOBODY}:${NOBODY}`, join(tmp, 'link')]);
-  const planted = await runCli(['export', 'systemd', 'tmp/theirs'], { cwd, env });
+  const planted = await runCli(t, ['export', 'systemd', 'tmp/theirs'], { cwd, env });
   t.equal(planted.exitCode, 1);
   t.match(planted.stderr, /tmp\/theirs: it belongs to uid 65534/);
-  const linked = await runCli(['export', 'systemd', 'tmp/link/x'], { cwd, env });
+  const linked = await runCli(t, ['export', 'systemd', 'tmp/link/x'], { cwd, env });
   t.equal(linked.exitCode, 1);
   t.match(linked.stderr, /tmp\/link belongs to uid 65534/);
   t.equal(modeOf(target), '600');
@@ -222,7 +222,7 @@ t.test('umask 000 still gives 0755 folders and 0700 env folders', async (t) => {
   const cwd = t.testdir({ Procfile: 'web: node web.js\n', '.env': 'A=1\n' });
   const previous = process.umask(0);
   t.teardown(() => process.umask(previous));
-  const result = await runCli(['export', 'runit', 'sv', '-a', 'app'], { cwd, env });
+  const result = await runCli(t, ['export', 'runit', 'sv', '-a', 'app'], { cwd, env });
   t.equal(result.exitCode, 0, result.stderr);
   const service = join(cwd, 'sv', 'app-web.1');
   t.same(
