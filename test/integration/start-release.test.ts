@@ -91,11 +91,18 @@ t.test(
 );
 
 t.test('missing files are named with a fix', async (t) => {
-  const none = await runCli(t, ['start'], { cwd: t.testdir({}) });
+  const empty = t.testdir({});
+  const none = await runCli(t, ['start'], { cwd: empty });
   t.equal(none.exitCode, 1);
-  t.match(
+  t.equal(
     none.stderr,
-    /^foreman-ts: Procfile: no such file \(hint: pass -f\/--procfile or -d\/--root\)\n$/,
+    `foreman-ts: no Procfile in ${empty} or a folder above it (hint: run it in the app's ` +
+      'folder, or pass -f/--procfile or -d/--root)\n',
+  );
+  const named = await runCli(t, ['start', '-f', 'Procfile.dev'], { cwd: empty });
+  t.match(
+    named.stderr,
+    /^foreman-ts: Procfile\.dev: no such file \(hint: pass -f\/--procfile or -d\/--root\)\n$/,
   );
   const env = await runCli(t, ['start', '-e', 'nope.env'], {
     cwd: t.testdir({ Procfile: 'a: true\n' }),
@@ -113,9 +120,10 @@ t.test('missing files are named with a fix', async (t) => {
 });
 
 t.test('check: valid, or every problem with file:line', async (t) => {
-  const ok = await runCli(t, ['check'], { cwd: t.testdir({ Procfile: 'web: a\nworker: b\n' }) });
+  const dir = t.testdir({ Procfile: 'web: a\nworker: b\n' });
+  const ok = await runCli(t, ['check'], { cwd: dir });
   t.equal(ok.exitCode, 0);
-  t.equal(ok.stdout, 'valid procfile detected (web, worker)\n');
+  t.equal(ok.stdout, `valid procfile detected (web, worker)\nroot: ${dir}\n`);
   const bad = await runCli(t, ['check'], {
     cwd: t.testdir({ Procfile: 'a: x\na: y\nb c\n', '.env': "K='x\n" }),
   });
