@@ -1,4 +1,3 @@
-import { isSecret } from '../core/secrets.js';
 import { UsageError } from '../errors.js';
 import { WEB_TYPE, requireImage } from './compose.js';
 import { literalKubernetes, renderYaml } from './escape.js';
@@ -80,12 +79,10 @@ function securityContextOf(user: string | undefined): Record<string, unknown> | 
 
 function renderEnv(plan: ExportPlan, context: Context): Manifest[] {
   const data = Object.fromEntries(
-    plan.env
-      .filter(({ key, value }) => !isSecret(key, value))
-      .map(({ key, value }) => [key, value]),
+    plan.env.filter(({ isSecret }) => isSecret !== true).map(({ key, value }) => [key, value]),
   );
   const secrets = Object.fromEntries(
-    plan.env.filter(({ key, value }) => isSecret(key, value)).map(({ key, value }) => [key, value]),
+    plan.env.filter(({ isSecret }) => isSecret === true).map(({ key, value }) => [key, value]),
   );
   const metadata = (name: string) => ({ name, labels: labelsOf(plan, undefined) });
   return [

@@ -1,11 +1,6 @@
-import {
-  expandFormation,
-  expandReleasePhase,
-  formationOf,
-  type ProcessSpec,
-} from '../../core/formation.js';
+import type { ProcessSpec } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
-import { resolvePolicies } from '../../core/policy.js';
+import { planStart } from '../../core/start-plan.js';
 import { controlPathsFor } from '../../io/control-client.js';
 import { withLevel, type LevelName, type Output } from '../../output/output.js';
 import { isColorWanted } from '../../output/palette.js';
@@ -34,22 +29,13 @@ export async function execute(
   const { command, flags } = invocation;
   const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
   const { settings } = release;
-  const formation = formationOf(release);
-  const specs = expandFormation(release, { formation, only: invocation.names });
-  const releasePhase = settings.release === false ? undefined : expandReleasePhase(release);
+  const { specs, releasePhase, policies } = planStart(release, { only: invocation.names });
   const printer = new Printer(io.stdout);
   const output = await createOutput({
     release,
     printer,
     io,
     names: [...specs, ...(releasePhase ? [releasePhase] : [])],
-  });
-  const policies = resolvePolicies({
-    types: release.procfile?.entries.map((entry) => entry.name) ?? [],
-    drafts: release.policies,
-    canDie: settings.canDie,
-    restart: settings.restart,
-    isReadyChecked: settings.ready ?? true,
   });
   const control = settings.control === false ? undefined : await openControl(release, io, output);
   const reaper = await startReaper();
@@ -66,6 +52,7 @@ export async function execute(
         policies,
         release,
         control,
+        now: () => io.now().getTime(),
       });
     if (releasePhase !== undefined) {
       const result = await run([releasePhase]);

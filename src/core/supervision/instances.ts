@@ -93,22 +93,8 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
   const policy = policyOf(state.policies, instance.spec.type);
   const wantsRestart =
     policy.restart === 'always' || (policy.restart === 'on-failure' && !isSuccess(outcome));
-  if (wantsRestart && !isCrashLoop(instance.restartTimes, at)) {
-    const recent = instance.restartTimes.filter((time) => at - time < CRASH_LOOP.windowMs);
-    const delayMs = backoffMs(recent.length + 1);
-    const restarting = report({
-      event: 'restarting',
-      process: name,
-      delayMs,
-      attempt: instance.restarts + 1,
-    });
-    const backoff = update(ended, name, {
-      status: 'backoff',
-      restarts: instance.restarts + 1,
-      restartTimes: [...recent, at],
-    });
-    return [backoff, [exited, restarting, armTimer('backoff', name, delayMs)]];
-  }
+  if (wantsRestart && !isCrashLoop(instance.restartTimes, at))
+    return backOff(ended, instance, at, exited);
   const gaveUp: Action[] = wantsRestart
     ? [
         report({
@@ -127,6 +113,21 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
     exitCodeOf(outcome),
   );
   return [stopping, [exited, ...gaveUp, ...actions]];
+}
+
+/** A crash to restart from: wait longer each time within the crash-loop window. */
+function backOff(state: SupervisorState, instance: Instance, at: number, exited: Action): Step {
+  const name = instance.spec.name;
+  const recent = instance.restartTimes.filter((time) => at - time < CRASH_LOOP.windowMs);
+  const delayMs = backoffMs(recent.length + 1);
+  const attempt = instance.restarts + 1;
+  const restarting = report({ event: 'restarting', process: name, delayMs, attempt });
+  const backoff = update(state, name, {
+    status: 'backoff',
+    restarts: attempt,
+    restartTimes: [...recent, at],
+  });
+  return [backoff, [exited, restarting, armTimer('backoff', name, delayMs)]];
 }
 
 /** One instance stopped on request: keep it stopped, start it again, or forget it (scale). */

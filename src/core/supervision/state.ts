@@ -72,7 +72,9 @@ export type SupervisorEvent =
   | { readonly type: 'output-lost' }
   | { readonly type: 'grace-expired' }
   | { readonly type: 'killed'; readonly count: number; readonly isEarly: boolean }
-  | { readonly type: 'tree-empty' };
+  | { readonly type: 'tree-empty' }
+  /** Still alive well after SIGKILL (uninterruptible sleep): the stop cannot wait for them. */
+  | { readonly type: 'stuck'; readonly pids: readonly number[] };
 
 export type TimerEvent = Extract<
   SupervisorEvent,
@@ -168,6 +170,22 @@ export function update(
 /** Forget an instance: scaled down, it leaves `status` and its name may be reused. */
 export function removeInstance(state: SupervisorState, name: string): SupervisorState {
   return { ...state, instances: state.instances.filter((other) => other.spec.name !== name) };
+}
+
+/** Take `step` for each item in turn: the last state, and every action in order. */
+export function fold<T>(
+  state: SupervisorState,
+  items: Iterable<T>,
+  step: (state: SupervisorState, item: T) => Step,
+): Step {
+  let after = state;
+  const actions: Action[] = [];
+  for (const item of items) {
+    const [next, more] = step(after, item);
+    after = next;
+    actions.push(...more);
+  }
+  return [after, actions];
 }
 
 export function report(event: SystemEvent): Action {
