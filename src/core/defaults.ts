@@ -15,6 +15,7 @@ import {
   setOption,
   type Flags,
   type MutableFlags,
+  type OptionKey,
 } from './options.js';
 import {
   POLICY_SETTINGS,
@@ -31,12 +32,21 @@ import { describeAliasError, describeYamlError } from './yaml-problem.js';
  * types are errors naming the key and line. Relative paths stay relative here: release.ts
  * resolves them against this file's folder.
  */
-export type Defaults = Readonly<{ file: string; flags: Flags; policies: readonly PolicyDraft[] }>;
+export type Defaults = Readonly<{
+  file: string;
+  flags: Flags;
+  /** The line of each option set, for messages about its value found later (a missing root). */
+  lines: Readonly<Partial<Record<OptionKey, number>>>;
+  policies: readonly PolicyDraft[];
+}>;
 
 type LineOf = (node: Node | null | undefined) => number;
 
 /** What every reader below shares: the document, where its nodes are, and the problems found. */
 type Context = Readonly<{ file: string; doc: Document; lineOf: LineOf; problems: InputError[] }>;
+
+/** The options read so far, with their lines. */
+type Read = { flags: MutableFlags; lines: Partial<Record<OptionKey, number>> };
 
 /** One `key: value` of a YAML map, with the key as text. */
 type Entry = Readonly<{ key: string; keyNode: Node | null; valueNode: Node | null }>;
@@ -46,20 +56,20 @@ export function parseDefaults(text: string, file: string): Defaults {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   throwIfAny(syntaxProblems(doc.errors, file));
   const lineOf: LineOf = (node) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
-  if (doc.contents === null) return { file, flags: {}, policies: [] };
+  if (doc.contents === null) return { file, flags: {}, lines: {}, policies: [] };
   if (!isMap(doc.contents)) {
     const hint = 'e.g. "port: 3000"';
     throw new InputError(file, lineOf(doc.contents), 'expected "key: value" lines', hint);
   }
   const context: Context = { file, doc, lineOf, problems: [] };
-  const flags: MutableFlags = {};
+  const read: Read = { flags: {}, lines: {} };
   let policies: PolicyDraft[] = [];
   for (const entry of entriesOf(doc.contents)) {
     if (entry.key === 'processes') policies = parseProcesses(entry, context);
-    else readOption(entry, flags, context);
+    else readOption(entry, read, context);
   }
   throwIfAny(context.problems);
-  return { file, flags, policies };
+  return { file, ...read, policies };
 }
 
 function entriesOf(map: YAMLMap): Entry[] {
@@ -81,7 +91,7 @@ function syntaxProblems(errors: readonly YAMLError[], file: string): InputError[
   return [...problems.values()];
 }
 
-function readOption({ key, keyNode, valueNode }: Entry, flags: MutableFlags, context: Context) {
+function readOption({ key, keyNode, valueNode }: Entry, read: Read, context: Context): void {
   const { file, lineOf, problems } = context;
   const option = findLayeredOption(key);
   if (option === undefined) {
@@ -92,8 +102,9 @@ function readOption({ key, keyNode, valueNode }: Entry, flags: MutableFlags, con
   const line = lineOf(valueNode ?? keyNode);
   const raw = valueOf(valueNode, line, context);
   if (raw === NO_VALUE) return;
-  const coerced = setOption(flags, option.key, raw);
-  if (!coerced.ok) problems.push(wrongType(file, line, key, coerced.expected, raw));
+  const coerced = setOption(read.flags, option.key, raw);
+  if (coerced.ok) read.lines[option.key] = lineOf(keyNode);
+  else problems.push(wrongType(file, line, key, coerced.expected, raw));
 }
 
 const NO_VALUE = Symbol('no value');

@@ -99,6 +99,23 @@ export function resolveScale(
   return counts;
 }
 
+/** What expandFormation would refuse in `formation` (its types and counts), as a value. */
+export function formationProblem(
+  release: Release,
+  formation: Formation,
+): FormationProblem | undefined {
+  const types = typesOf(release).map((entry) => entry.name);
+  for (const name of formation.keys()) {
+    const problem = typeProblem(name, types, formation);
+    if (problem !== undefined) return problem;
+  }
+  for (const [slot, type] of types.entries()) {
+    const problem = countProblem(release, type, slot, countOf(type, formation, false));
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 /** The formation's types in slot order; `release` takes no slot, as it never runs in it. */
 function typesOf(release: Release): ProcfileEntry[] {
   return (release.procfile?.entries ?? []).filter((entry) => entry.name !== RELEASE_TYPE);

@@ -1,8 +1,16 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseDotenv } from '../core/dotenv.js';
 import type { Defaults } from '../core/defaults.js';
-import { parseEnvTwins, type CommandName, type Flags } from '../core/options.js';
+import { formationProblem, parseFormation } from '../core/formation.js';
+import {
+  OPTIONS,
+  OPTION_LIST,
+  parseEnvTwins,
+  type CommandName,
+  type Flags,
+  type OptionKey,
+} from '../core/options.js';
 import { checkPolicies, type PolicyDraft } from '../core/policy.js';
 import { parseProcfile, type Procfile } from '../core/procfile.js';
 import {
@@ -10,11 +18,13 @@ import {
   resolveSettings,
   type EnvFile,
   type Layer,
+  type Origin,
   type Release,
   type RootSource,
 } from '../core/release.js';
-import { ForemanError, UsageError, collect, throwIfAny } from '../errors.js';
+import { ForemanError, InputError, UsageError, collect, throwIfAny } from '../errors.js';
 import { findAppRoot } from './app-root.js';
+import { displayPath, readText, type NamedBy } from './read-file.js';
 
 export type LoadRequest = Readonly<{
   cwd: string;
@@ -35,20 +45,20 @@ export type LoadRequest = Readonly<{
 export async function loadRelease(request: LoadRequest): Promise<Release> {
   const { cwd } = request;
   const location = await locateApp(request);
-  const { root, rootSource, settings, policies, defaultsFile } = location;
-  requireFolder(root);
+  const { root, rootSource, settings, policies, defaultsFile, origins } = location;
+  requireFolder(root, named(settings.root === undefined ? 'procfile' : 'root', origins));
   const needsProcfile = request.needsProcfile ?? !OPTIONAL_PROCFILE.includes(request.command);
   const isRequired = needsProcfile || settings.procfile !== undefined;
   const problems: ForemanError[] = [];
   const procfile = collect(problems, () => readProcfile(location, isRequired, cwd));
   const paths = settings.env ?? [join(root, '.env')].filter((path) => existsSync(path));
-  const envFiles = paths.map((path) => collect(problems, () => readEnvFile(path, cwd)));
+  const envFiles = paths.map((path) => collect(problems, () => readEnvFile(path, cwd, origins)));
   if (procfile !== undefined && defaultsFile !== undefined) {
     const types = procfile.entries.map((entry) => entry.name);
     problems.push(...checkPolicies(policies, types, defaultsFile));
   }
   throwIfAny(problems);
-  return resolveRelease({
+  const release = resolveRelease({
     root,
     procfile,
     envFiles: envFiles.filter((file): file is EnvFile => file !== undefined),
@@ -57,6 +67,20 @@ export async function loadRelease(request: LoadRequest): Promise<Release> {
     policies,
     rootSource,
   });
+  if (OPTIONS.formation.commands.includes(request.command)) checkFormation(release, origins);
+  return release;
+}
+
+/**
+ * A `.foreman` formation that names an unknown type or too many instances is the file's
+ * problem, at its line (a `-m` one is a usage error, found when the formation is expanded).
+ */
+function checkFormation(release: Release, { formation: origin }: Origins): void {
+  const { formation } = release.settings;
+  if (origin === undefined || formation === undefined || release.procfile === undefined) return;
+  const found = formationProblem(release, parseFormation(formation));
+  if (found === undefined) return;
+  throw new InputError(origin.file, origin.line, `"formation": ${found.problem}`, found.hint);
 }
 
 /** `run` works in a checkout with only a .env, and `env` prints what `run` would get. */
@@ -71,7 +95,11 @@ export type AppLocation = Readonly<{
   policies: readonly PolicyDraft[];
   /** `.foreman` as shown in messages, when there is one. */
   defaultsFile: string | undefined;
+  /** Where `.foreman` set the settings it decided (those no flag or variable overrode). */
+  origins: Origins;
 }>;
+
+type Origins = Readonly<Partial<Record<OptionKey, Origin>>>;
 
 /**
  * The app's root and Procfile, and the settings: flags > FOREMAN_TS_* > `.foreman`, with
@@ -96,6 +124,7 @@ export async function locateApp({
     defaults === undefined
       ? early
       : resolveSettings([{ flags: defaults.flags, base: folder }, fromEnv, cli], resolve);
+  const origins = defaults === undefined ? {} : originsOf(defaults, early);
   const procfilePath = settings.procfile ?? join(settings.root ?? folder, 'Procfile');
   return {
     root: settings.root ?? dirname(procfilePath),
@@ -104,7 +133,17 @@ export async function locateApp({
     settings,
     policies: defaults?.policies ?? [],
     defaultsFile: defaults?.file,
+    origins,
   };
+}
+
+function originsOf({ file, lines }: Defaults, overriding: Flags): Origins {
+  const origins: Partial<Record<OptionKey, Origin>> = {};
+  for (const { key } of OPTION_LIST) {
+    const line = lines[key];
+    if (line !== undefined && overriding[key] === undefined) origins[key] = { file, line };
+  }
+  return origins;
 }
 
 async function readDefaults(folder: string, cwd: string): Promise<Defaults | undefined> {
@@ -112,11 +151,12 @@ async function readDefaults(folder: string, cwd: string): Promise<Defaults | und
   if (!existsSync(path)) return undefined;
   // yaml is a 73-file import: only a checkout with a .foreman pays for it (docs/architecture.md).
   const { parseDefaults } = await import('../core/defaults.js');
-  return parseDefaults(readText(path), displayPath(path, cwd));
+  const shown = displayPath(path, cwd);
+  return parseDefaults(readText(path, { shown, hint: 'fix it, or remove it' }), shown);
 }
 
 function readProcfile(
-  { procfilePath: path, rootSource, root }: AppLocation,
+  { procfilePath: path, rootSource, root, settings, origins }: AppLocation,
   isRequired: boolean,
   cwd: string,
 ): Procfile | undefined {
@@ -126,43 +166,32 @@ function readProcfile(
     throw new ForemanError(`no Procfile in ${root} or a folder above it`, { hint });
   }
   const shown = displayPath(path, cwd);
-  return {
-    path,
-    entries: parseProcfile(readText(path, 'pass -f/--procfile or -d/--root', shown), shown),
-  };
+  const namedBy =
+    settings.procfile === undefined ? named('root', origins) : named('procfile', origins);
+  const hint = 'pass -f/--procfile or -d/--root';
+  return { path, entries: parseProcfile(readText(path, { shown, hint, namedBy }), shown) };
 }
 
-function readEnvFile(path: string, cwd: string): EnvFile {
+function readEnvFile(path: string, cwd: string, origins: Origins): EnvFile {
   const shown = displayPath(path, cwd);
-  return {
-    path,
-    label: shown,
-    entries: parseDotenv(readText(path, 'check -e/--env', shown), shown),
-  };
+  const text = readText(path, { shown, hint: 'check -e/--env', namedBy: named('env', origins) });
+  return { path, label: shown, entries: parseDotenv(text, shown) };
 }
 
-/** Paths in messages: relative to where the user stands, when that is shorter. */
-export function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+function named(key: 'root' | 'procfile' | 'env', origins: Origins): NamedBy | undefined {
+  const origin = origins[key];
+  return origin === undefined ? undefined : { origin, key };
 }
 
-function requireFolder(path: string): void {
-  if (!existsSync(path) || !statSync(path).isDirectory()) {
-    throw new UsageError(`root folder ${path} does not exist`, 'check -d/--root or -f/--procfile');
-  }
-}
-
-export function readText(path: string, hint?: string, shown = path): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const problem =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code;
-    throw new ForemanError(`${shown}: ${problem ?? 'cannot read'}`, {
-      cause: error,
-      ...(hint ? { hint } : {}),
-    });
-  }
+function requireFolder(path: string, namedBy: NamedBy | undefined): void {
+  if (existsSync(path) && statSync(path).isDirectory()) return;
+  const problem = `root folder ${path} does not exist`;
+  if (namedBy === undefined) throw new UsageError(problem, 'check -d/--root or -f/--procfile');
+  const { origin, key } = namedBy;
+  throw new InputError(
+    origin.file,
+    origin.line,
+    `"${key}": ${problem}`,
+    `fix "${key}" in ${origin.file}`,
+  );
 }

@@ -119,6 +119,42 @@ t.test('missing files are named with a fix', async (t) => {
   t.match(formation.stderr, /unknown process type "wbe" \(hint: known: web\)/);
 });
 
+t.test('.foreman settings that name what is not there are errors at their line', async (t) => {
+  const cases: ReadonlyArray<readonly [string, string]> = [
+    [
+      'port: 3000\nroot: nowhere\n',
+      '.foreman:2: "root": root folder DIR/nowhere does not exist (hint: fix "root" in .foreman)',
+    ],
+    [
+      'procfile: Procfile.dve\n',
+      '.foreman:1: "procfile": Procfile.dve: no such file (hint: fix "procfile" in .foreman)',
+    ],
+    [
+      'env: [.env, missing.env]\n',
+      '.foreman:1: "env": missing.env: no such file (hint: fix "env" in .foreman)',
+    ],
+    [
+      'formation:\n  wbe: 1\n',
+      '.foreman:1: "formation": unknown process type "wbe" (hint: known: web)',
+    ],
+    [
+      'timeout: 1\nformation: web=101\n',
+      '.foreman:2: "formation": web=101 is too many (hint: at most 100 instances per type)',
+    ],
+  ];
+  for (const [foreman, message] of cases) {
+    const dir = t.testdir({ Procfile: 'web: true\n', '.env': 'A=1\n', '.foreman': foreman });
+    for (const command of ['start', 'check']) {
+      const result = await runCli(t, [command], { cwd: dir });
+      t.equal(result.exitCode, 1, `${command} with ${foreman}`);
+      t.equal(result.stderr, `foreman-ts: ${message.replace('DIR', dir)}\n`);
+    }
+  }
+  const dir = t.testdir({ Procfile: 'web: true\n', '.foreman': 'formation: wbe=1\n' });
+  const flag = await runCli(t, ['check', '-m', 'web=1'], { cwd: dir });
+  t.equal(flag.exitCode, 0, 'a flag that overrides the setting leaves nothing to blame on it');
+});
+
 t.test('check: valid, or every problem with file:line', async (t) => {
   const dir = t.testdir({ Procfile: 'web: a\nworker: b\n' });
   const ok = await runCli(t, ['check'], { cwd: dir });
