@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseDotenv } from '../core/dotenv.js';
 import type { Defaults } from '../core/defaults.js';
@@ -24,7 +24,7 @@ import {
 } from '../core/release.js';
 import { ForemanError, InputError, UsageError, collect, throwIfAny } from '../errors.js';
 import { findAppRoot } from './app-root.js';
-import { displayPath, readText, type NamedBy } from './read-file.js';
+import { displayPath, isPresent, readText, type NamedBy } from './read-file.js';
 
 export type LoadRequest = Readonly<{
   cwd: string;
@@ -51,7 +51,7 @@ export async function loadRelease(request: LoadRequest): Promise<Release> {
   const isRequired = needsProcfile || settings.procfile !== undefined;
   const problems: ForemanError[] = [];
   const procfile = collect(problems, () => readProcfile(location, isRequired, cwd));
-  const paths = settings.env ?? [join(root, '.env')].filter((path) => existsSync(path));
+  const paths = settings.env ?? [join(root, '.env')].filter(isPresent);
   const envFiles = paths.map((path) => collect(problems, () => readEnvFile(path, cwd, origins)));
   if (procfile !== undefined && defaultsFile !== undefined) {
     const types = procfile.entries.map((entry) => entry.name);
@@ -148,7 +148,7 @@ function originsOf({ file, lines }: Defaults, overriding: Flags): Origins {
 
 async function readDefaults(folder: string, cwd: string): Promise<Defaults | undefined> {
   const path = join(folder, '.foreman');
-  if (!existsSync(path)) return undefined;
+  if (!isPresent(path)) return undefined;
   // yaml is a 73-file import: only a checkout with a .foreman pays for it (docs/architecture.md).
   const { parseDefaults } = await import('../core/defaults.js');
   const shown = displayPath(path, cwd);
@@ -160,8 +160,8 @@ function readProcfile(
   isRequired: boolean,
   cwd: string,
 ): Procfile | undefined {
-  if (!isRequired && !existsSync(path)) return undefined;
-  if (rootSource === 'cwd' && !existsSync(path)) {
+  if (!isRequired && !isPresent(path)) return undefined;
+  if (rootSource === 'cwd' && !isPresent(path)) {
     const hint = "run it in the app's folder, or pass -f/--procfile or -d/--root";
     throw new ForemanError(`no Procfile in ${root} or a folder above it`, { hint });
   }
@@ -184,14 +184,22 @@ function named(key: 'root' | 'procfile' | 'env', origins: Origins): NamedBy | un
 }
 
 function requireFolder(path: string, namedBy: NamedBy | undefined): void {
-  if (existsSync(path) && statSync(path).isDirectory()) return;
-  const problem = `root folder ${path} does not exist`;
+  const why = folderProblem(path);
+  if (why === undefined) return;
+  const problem = `root folder ${path} ${why}`;
   if (namedBy === undefined) throw new UsageError(problem, 'check -d/--root or -f/--procfile');
   const { origin, key } = namedBy;
-  throw new InputError(
-    origin.file,
-    origin.line,
-    `"${key}": ${problem}`,
-    `fix "${key}" in ${origin.file}`,
-  );
+  const fix = `fix "${key}" in ${origin.file}`;
+  throw new InputError(origin.file, origin.line, `"${key}": ${problem}`, fix);
+}
+
+function folderProblem(path: string): string | undefined {
+  try {
+    return statSync(path).isDirectory() ? undefined : 'is not a folder';
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'EACCES') return 'cannot be reached (permission denied on a folder above it)';
+    if (code === 'ELOOP') return 'is a loop of symlinks';
+    return 'does not exist';
+  }
 }
