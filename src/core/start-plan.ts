@@ -1,6 +1,7 @@
 import { expandFormation, expandReleasePhase, formationOf, type ProcessSpec } from './formation.js';
 import { resolvePolicies, type Policies } from './policy.js';
 import type { Release } from './release.js';
+import { UsageError } from '../errors.js';
 
 /** What `start` will run, decided from the release alone (docs/start.md, docs/run.md). */
 export type StartPlan = Readonly<{
@@ -14,8 +15,11 @@ export type StartPlan = Readonly<{
 /** `only` are the process types named on the command line (`start web worker`). */
 export function planStart(release: Release, { only }: { only: readonly string[] }): StartPlan {
   const { settings } = release;
+  const types = release.procfile?.entries.map((entry) => entry.name) ?? [];
+  checkTypeNames('--can-die', settings.canDie, types);
+  checkTypeNames('--restart', settings.restart, types);
   const policies = resolvePolicies({
-    types: release.procfile?.entries.map((entry) => entry.name) ?? [],
+    types,
     drafts: release.policies,
     canDie: settings.canDie,
     restart: settings.restart,
@@ -26,4 +30,14 @@ export function planStart(release: Release, { only }: { only: readonly string[] 
     releasePhase: settings.release === false ? undefined : expandReleasePhase(release),
     policies,
   };
+}
+
+/** `--can-die`/`--restart` name process types or `all`: a name not in the Procfile is a typo. */
+function checkTypeNames(flag: string, names: readonly string[] = [], types: readonly string[]) {
+  const unknown = names.find((name) => name !== 'all' && !types.includes(name));
+  if (unknown === undefined) return;
+  throw new UsageError(
+    `${flag}: unknown process type "${unknown}"`,
+    `known: ${types.join(', ')}, all`,
+  );
 }
