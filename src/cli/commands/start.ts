@@ -106,7 +106,7 @@ async function createOutput({
   names: readonly ProcessSpec[];
 }): Promise<Output> {
   const { settings } = release;
-  const level = (settings.logLevel ?? 'info') as LevelName;
+  const level: LevelName = settings.logLevel ?? 'info';
   if (settings.logFormat === 'json') {
     const { createJsonOutput } = await import('../../output/json.js');
     return withLevel(await createJsonOutput({ printer, now: io.now }), level);
