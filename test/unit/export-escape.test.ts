@@ -20,6 +20,7 @@ import type { ExportFile, ExportPlan } from '../../src/export/plan.js';
 import { renderRunit } from '../../src/export/runit.js';
 import { renderSupervisord } from '../../src/export/supervisord.js';
 import { renderSystemd } from '../../src/export/systemd.js';
+import { secretRule } from '../../src/core/secrets.js';
 
 /**
  * Values with quotes, `$`, `%`, newlines, `=`, backslashes and unicode go through every
@@ -54,6 +55,7 @@ function trickyPlan(
       key,
       value,
       origin: { file: '.env', line: index + 1 },
+      isSecret: secretRule().isSecret(key, value),
     })),
     processes: [{ name: 'web.1', type: 'web', instance: 1, script: TRICKY_COMMAND, port: 5000 }],
     types: [{ type: 'web', script: TRICKY_COMMAND, count: 1, port: 5000 }],
