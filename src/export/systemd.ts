@@ -91,8 +91,11 @@ function renderEnvFile(plan: ExportPlan): string {
 
 /**
  * The admin wrapper's tail: a transient unit with the same EnvironmentFile=, working folder and
- * User= as the services, on a terminal (--pty) when there is one, else on our stdio (--pipe);
- * --wait passes its exit status through.
+ * User= as the services, on a terminal (--pty) when there is one, else on our stdio (--pipe).
+ * systemd expands `$` in the command, so each argument's `$` is doubled. A shell inside the
+ * unit turns a death by signal into 128+n (systemd-run reports SIGTERM as success and other
+ * signals as 2); it survives the signals its command gets, so the command decides. If we are
+ * interrupted (no terminal, or SIGTERM/SIGHUP), the unit is stopped: nothing keeps running.
  */
 function renderRun(plan: ExportPlan): string {
   const user = plan.user === undefined ? '' : ` --uid=${quoteWord(plan.user)}`;
@@ -101,10 +104,24 @@ function renderRun(plan: ExportPlan): string {
     .split(' ')
     .map((pair) => ` --setenv=${pair}`)
     .join('');
-  return `if [ -t 0 ] && [ -t 1 ]; then io=--pty; else io=--pipe; fi
-exec systemd-run --quiet --collect --wait "$io" --service-type=exec \\
+  const stop = (code: number) => `'systemctl stop "$unit" 2>/dev/null; exit ${code}'`;
+  return `unit=${quoteWord(plan.app)}-run-$$-$(date +%s)
+n=$#
+while [ "$n" -gt 0 ]; do
+  arg=$(printf '%sx' "$1" | sed 's/\\$/$$/g')
+  set -- "$@" "\${arg%x}"
+  shift
+  n=$((n - 1))
+done
+if [ -t 0 ] && [ -t 1 ]; then io=--pty; else io=--pipe; fi
+trap ${stop(129)} HUP
+trap ${stop(130)} INT
+trap ${stop(143)} TERM
+systemd-run --quiet --collect --wait "$io" --unit="$unit" --service-type=exec \\
   --property=EnvironmentFile="$here"/${quoteWord(`${plan.app}.env`)} \\
   --working-directory=${quoteWord(plan.root)}${user}${setenv} \\
-  --property=KillMode=mixed --property=TimeoutStopSec=${plan.graceSeconds} -- "$@"
+  --property=KillMode=control-group --property=TimeoutStopSec=${plan.graceSeconds} \\
+  -- /bin/sh -c 'trap : INT QUIT TERM; "$$@"; exit' sh "$@" <&0 &
+wait $!
 `;
 }

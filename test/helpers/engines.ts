@@ -2,7 +2,15 @@
  * The app every engine test exports, and what the tests check it against: the env `foreman-ts
  * env` shows, the processes left behind, the files the app wrote (fixtures/bin/engine-app.mjs).
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +36,8 @@ export const ENGINE_APP = join(FIXTURES, 'bin/engine-app.mjs');
 export const TRICKY_ENV: Readonly<Record<string, string>> = { ...TRICKY.env, ...TRICKY.extra };
 
 export type EngineApp = Readonly<{
+  /** The program the Procfile runs (fixtures/bin/engine-app.mjs, or its copy). */
+  program: string;
   /** The test's own folder under /tmp (readable by every user, for -u tests). */
   base: string;
   /** The app's root: a name with a space. */
@@ -59,7 +69,14 @@ export function freePort(): Promise<number> {
 /** The app in a fresh folder; its teardown kills whatever still runs from it and removes it. */
 export async function engineApp(
   t: TapTest,
-  { env = TRICKY_ENV, procfile }: { env?: Record<string, string>; procfile?: string } = {},
+  {
+    env = TRICKY_ENV,
+    isCopied = false,
+  }: {
+    env?: Record<string, string>;
+    /** Run a copy of the app from the test's folder (a container sees only that folder). */
+    isCopied?: boolean;
+  } = {},
 ): Promise<EngineApp> {
   const base = mkdtempSync(join(tmpdir(), 'foreman-ts-engine-'));
   chmodSync(base, 0o755);
@@ -72,13 +89,12 @@ export async function engineApp(
     killMatching(base);
     rmSync(base, { recursive: true, force: true });
   });
-  const app = (role: string) => `${process.execPath} ${ENGINE_APP} ${role} ${state}`;
-  writeFileSync(
-    join(root, 'Procfile'),
-    procfile ?? `release: ${app('release')}\nweb: ${app('web')}\n`,
-  );
+  const program = isCopied ? join(base, 'engine-app.mjs') : ENGINE_APP;
+  if (isCopied) copyFileSync(ENGINE_APP, program);
+  const app = (role: string) => `${process.execPath} ${program} ${role} ${state}`;
+  writeFileSync(join(root, 'Procfile'), `release: ${app('release')}\nweb: ${app('web')}\n`);
   writeFileSync(join(root, '.env'), renderDotenv(env));
-  return { base, root, state, env, port: await freePort() };
+  return { base, root, state, env, program, port: await freePort() };
 }
 
 /** Each value double-quoted with the dialect's escapes, so every byte survives. */
