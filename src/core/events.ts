@@ -1,5 +1,6 @@
 import { describe, type Outcome } from './outcome.js';
 import { describeProbe, type ReadyProbe } from './policy.js';
+import { maskText } from './secrets.js';
 
 /**
  * What the supervisor has to say, as values: text mode words them (`describeEvent`), JSON mode
@@ -85,7 +86,8 @@ export function describeEvent(event: SystemEvent): string {
     case 'forwarded':
       return `${event.signal} received: forwarding it to ${event.targets.join(', ')}`;
     case 'warning':
-      return event.message;
+      // Warnings carry system messages, which may quote a command or a URL.
+      return maskText(event.message);
   }
 }
 

@@ -1,4 +1,3 @@
-import { isSecret } from '../core/secrets.js';
 import { UsageError } from '../errors.js';
 import { literalDollars } from './escape.js';
 import {
@@ -105,12 +104,10 @@ function securityContextOf(user: string | undefined): Record<string, unknown> | 
 
 function renderEnv(plan: ExportPlan, context: Context): Manifest[] {
   const data = Object.fromEntries(
-    plan.env
-      .filter(({ key, value }) => !isSecret(key, value))
-      .map(({ key, value }) => [key, value]),
+    plan.env.filter(({ isSecret }) => isSecret !== true).map(({ key, value }) => [key, value]),
   );
   const secrets = Object.fromEntries(
-    plan.env.filter(({ key, value }) => isSecret(key, value)).map(({ key, value }) => [key, value]),
+    plan.env.filter(({ isSecret }) => isSecret === true).map(({ key, value }) => [key, value]),
   );
   const metadata = (name: string) => ({ name, labels: labelsOf(plan, undefined) });
   return [

@@ -6,14 +6,25 @@ import {
   type ProcessSpec,
 } from '../core/formation.js';
 import type { Origin, Release } from '../core/release.js';
+import { secretRule } from '../core/secrets.js';
 import { quoteWord, wrapCommand } from '../core/shell.js';
 import { InputError, UsageError } from '../errors.js';
 
-/** One file an exporter writes, relative to the export folder. */
-export type ExportFile = Readonly<{ path: string; content: string; mode?: number }>;
+/**
+ * One entry an exporter writes, relative to the export folder: a file (the default), a folder
+ * with its mode, or a symlink to `content`. io/write-files.ts (FileToWrite) says how each is
+ * made safely.
+ */
+export type ExportFile = Readonly<{
+  path: string;
+  content: string;
+  mode?: number;
+  kind?: 'file' | 'folder' | 'symlink';
+}>;
 export type Renderer = (plan: ExportPlan) => ExportFile[];
 
-export type EnvVar = Readonly<{ key: string; value: string; origin?: Origin }>;
+/** `isSecret`: the one classifier's verdict (core/secrets.ts), with the user's marks. */
+export type EnvVar = Readonly<{ key: string; value: string; origin?: Origin; isSecret?: boolean }>;
 
 /** One process to run: an instance of the formation, the release phase, or a one-off. */
 export type ExportProcess = Readonly<{
@@ -168,6 +179,7 @@ function sharedEnv(
   fileEnv: readonly Readonly<{ key: string; origin: Origin }>[],
 ): EnvVar[] {
   const env: EnvVar[] = [];
+  const { isSecret } = secretRule(release.settings);
   for (const { key, origin } of fileEnv) {
     if (PER_PROCESS.has(key) || env.some((entry) => entry.key === key)) continue;
     if (!PORTABLE_NAME.test(key)) {
@@ -175,7 +187,7 @@ function sharedEnv(
       throw new InputError(origin.file, origin.line, problem, 'use letters, digits and "_" only');
     }
     const value = release.env[key];
-    if (value !== undefined) env.push({ key, value, origin });
+    if (value !== undefined) env.push({ key, value, origin, isSecret: isSecret(key, value) });
   }
   return env;
 }

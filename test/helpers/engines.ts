@@ -119,6 +119,7 @@ export async function exportApp(
 ): Promise<string> {
   const dir = join(app.base, format);
   const result = await runCli(
+    t,
     ['export', format, dir, '-a', 'eng', '-p', String(app.port), ...args],
     { cwd: app.root, env: quietEnv(Object.keys(app.env)) },
   );
@@ -131,11 +132,12 @@ export async function exportApp(
  * keys, PORT and PS. NAME undefined: the admin env (`foreman-ts env`, as `run` gets it).
  */
 export async function expectedEnv(
+  t: TapTest,
   app: EngineApp,
   name: string | undefined,
 ): Promise<Record<string, string | undefined>> {
   const args = ['env', ...(name === undefined ? [] : [name]), '--json', '--show-secrets'];
-  const result = await runCli([...args, '-p', String(app.port)], {
+  const result = await runCli(t, [...args, '-p', String(app.port)], {
     cwd: app.root,
     env: quietEnv(Object.keys(app.env)),
   });

@@ -89,8 +89,8 @@ t.test(
     const web = await waitForDump(app, 'web.1');
     const release = readDump(app, 'release');
     t.ok(release !== undefined && release.at <= web.at, 'the release ran before the formation');
-    t.same(pickKeys(web.env, app), await expectedEnv(app, 'web.1'), 'env byte-exact (web.1)');
-    const admin = await expectedEnv(app, undefined);
+    t.same(pickKeys(web.env, app), await expectedEnv(t, app, 'web.1'), 'env byte-exact (web.1)');
+    const admin = await expectedEnv(t, app, undefined);
     t.same(pickKeys(release?.env ?? {}, app), { ...admin, PORT: undefined, PS: 'release.1' });
     t.equal(web.cwd, app.root, 'in the root folder');
     t.equal(web.uid, 65534, 'as -u nobody');
@@ -130,7 +130,7 @@ async function checkAdminRun(t: TapTest, app: EngineApp, dir: string): Promise<v
   const dumped = runAdmin(run, [process.execPath, ENGINE_APP, 'dump', app.state, 'admin']);
   t.equal(dumped.status, 0, `eng-run: ${dumped.stderr}`);
   const admin = readDump(app, 'admin');
-  t.same(pickKeys(admin?.env ?? {}, app), await expectedEnv(app, undefined), 'admin env = env');
+  t.same(pickKeys(admin?.env ?? {}, app), await expectedEnv(t, app, undefined), 'admin env = env');
   t.equal(admin?.cwd, app.root);
   t.equal(admin?.uid, 65534);
   t.equal(runAdmin(run, ['sh', '-c', 'exit 7']).status, 7, 'the exit status passes through');

@@ -101,8 +101,8 @@ t.test(
     const web = await waitForDump(app, 'web.1');
     const release = readDump(app, 'release');
     t.ok(release !== undefined && release.at <= web.at, 'the release ran before the formation');
-    t.same(pick(web.env, app), await expectedEnv(app, 'web.1'), 'env byte-exact (web.1)');
-    const admin = await expectedEnv(app, undefined);
+    t.same(pick(web.env, app), await expectedEnv(t, app, 'web.1'), 'env byte-exact (web.1)');
+    const admin = await expectedEnv(t, app, undefined);
     t.same(pick(release?.env ?? {}, app), { ...admin, PORT: undefined, PS: 'release.1' });
     t.equal(web.cwd, app.root, 'in the root folder');
     t.equal(web.uid, 65534, 'as -u nobody');

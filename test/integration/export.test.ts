@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { parse as parsePlist } from 'plist';
 import t from 'tap';
 import { parse } from 'yaml';
+import { DEFAULT_PORT } from '../../src/core/release.js';
 import { writeFiles } from '../../src/io/write-files.js';
 import { FIXTURES, runCli } from '../helpers/cli.js';
 
@@ -57,7 +58,7 @@ async function exportGolden(t: TapTest, format: string): Promise<string> {
   const out = join(t.testdir(), format);
   const extra = GOLDENS.formats[format] ?? [];
   const envKeys = Object.keys(parseEnvKeys(join(FIXTURES, 'export/example.env')));
-  const result = await runCli(['export', format, out, ...GOLDENS.common, ...extra], {
+  const result = await runCli(t, ['export', format, out, ...GOLDENS.common, ...extra], {
     cwd: ROOT,
     env: quietEnv(envKeys),
   });
@@ -281,7 +282,7 @@ t.test(
   skipUnless(CHPST, 'chpst', 'runit'),
   async (t) => {
     const app = trickyApp(t, TRICKY.refused.runit ?? []);
-    const result = await runCli(['export', 'runit', 'out', '-a', 'tricky'], {
+    const result = await runCli(t, ['export', 'runit', 'out', '-a', 'tricky'], {
       cwd: app.cwd,
       env: quietEnv(Object.keys(TRICKY.env)),
     });
@@ -296,7 +297,7 @@ t.test(
     t.equal(dumped.cwd, app.cwd);
     t.same(pick(dumped.env, [...Object.keys(app.env), 'PORT', 'PS']), {
       ...app.env,
-      PORT: '5000',
+      PORT: String(DEFAULT_PORT),
       PS: 'web.1',
     });
   },
@@ -314,7 +315,7 @@ t.test(
   skipUnless(SUPERVISORD, 'supervisord', 'supervisor'),
   async (t) => {
     const app = trickyApp(t, []);
-    const result = await runCli(['export', 'supervisord', 'out', '-a', 'tricky'], {
+    const result = await runCli(t, ['export', 'supervisord', 'out', '-a', 'tricky'], {
       cwd: app.cwd,
       env: quietEnv(Object.keys(TRICKY.env)),
     });
@@ -340,7 +341,7 @@ t.test('no format refuses a value the env-file dialect can hold', async (t) => {
   const app = trickyApp(t, []);
   for (const format of Object.keys(GOLDENS.formats)) {
     const args = ['export', format, `out-${format}`, '-a', 'tricky', '--image', 'x:1'];
-    const result = await runCli(args, { cwd: app.cwd, env: quietEnv(Object.keys(TRICKY.env)) });
+    const result = await runCli(t, args, { cwd: app.cwd, env: quietEnv(Object.keys(TRICKY.env)) });
     t.equal(result.exitCode, 0, `${format}: ${result.stderr}`);
   }
 });
@@ -355,7 +356,7 @@ t.test(
   async (t) => {
     const app = trickyApp(t, []);
     const args = ['export', 'compose', 'out', '-a', 'tricky', '--image', 'x:1'];
-    const result = await runCli(args, { cwd: app.cwd, env: quietEnv(Object.keys(TRICKY.env)) });
+    const result = await runCli(t, args, { cwd: app.cwd, env: quietEnv(Object.keys(TRICKY.env)) });
     t.equal(result.exitCode, 0, result.stderr);
     const config = spawnSync(DOCKER_COMPOSE ?? '', ['-f', 'out/compose.yaml', 'config'], {
       cwd: app.cwd,
@@ -398,7 +399,7 @@ t.test(
   skipUnless(SYSTEMD_ANALYZE, 'systemd-analyze', 'systemd'),
   async (t) => {
     const app = trickyApp(t, []);
-    const result = await runCli(['export', 'systemd', 'out', '-a', 'tricky', '-u', 'app'], {
+    const result = await runCli(t, ['export', 'systemd', 'out', '-a', 'tricky', '-u', 'app'], {
       cwd: app.cwd,
       env: quietEnv(Object.keys(TRICKY.env)),
     });
@@ -417,7 +418,7 @@ t.test('exporting never runs the app, and leaves the shell env out', async (t) =
     Procfile: 'release: touch released\nweb: touch ran\n',
     '.env': 'A=from-file\n',
   });
-  const result = await runCli(['export', 'systemd', '-a', 'app'], {
+  const result = await runCli(t, ['export', 'systemd', '-a', 'app'], {
     cwd,
     env: { ...quietEnv(['A']), LEAKY_SHELL_VAR: 'leak' },
   });
@@ -432,7 +433,7 @@ t.test('exporting never runs the app, and leaves the shell env out', async (t) =
 
 t.test('the app name defaults to the root folder’s name', async (t) => {
   const cwd = t.testdir({ 'Shop Front': { Procfile: 'web: node web.js\n' } });
-  const result = await runCli(['export', 'launchd', 'out', '-d', 'Shop Front'], {
+  const result = await runCli(t, ['export', 'launchd', 'out', '-d', 'Shop Front'], {
     cwd,
     env: quietEnv(),
   });
@@ -465,7 +466,7 @@ t.test('usage errors exit 2 with one line and a hint', async (t) => {
     ],
   ];
   for (const [args, stderr] of cases) {
-    const result = await runCli(args, { cwd, env: quietEnv() });
+    const result = await runCli(t, args, { cwd, env: quietEnv() });
     t.equal(result.exitCode, 2, args.join(' '));
     t.equal(result.stderr, stderr);
   }
@@ -475,6 +476,7 @@ t.test('usage errors exit 2 with one line and a hint', async (t) => {
 t.test('kubernetes --run writes only the one-off Job', async (t) => {
   const cwd = t.testdir({ Procfile: 'web: node web.js\n' });
   const result = await runCli(
+    t,
     ['export', 'kubernetes', 'k', '--image', 'app:1', '--run', 'node migrate.js'],
     { cwd, env: quietEnv() },
   );
@@ -484,11 +486,11 @@ t.test('kubernetes --run writes only the one-off Job', async (t) => {
 
 t.test('a file in the way of DIR is reported, not thrown', async (t) => {
   const cwd = t.testdir({ Procfile: 'web: node web.js\n', out: 'a file' });
-  const result = await runCli(['export', 'systemd', 'out'], { cwd, env: quietEnv() });
+  const result = await runCli(t, ['export', 'systemd', 'out'], { cwd, env: quietEnv() });
   t.equal(result.exitCode, 1);
   t.match(
     result.stderr,
-    /^foreman-ts: cannot write .*out\/[^ ]+: a file is in the way of a folder \(hint: /,
+    /^foreman-ts: cannot write to .*\/out: it is a file, not a folder \(hint: /,
   );
 });
 

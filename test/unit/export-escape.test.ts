@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parsePlist } from 'plist';
 import t from 'tap';
 import { parse } from 'yaml';
+import { secretRule } from '../../src/core/secrets.js';
 import { renderCompose } from '../../src/export/compose.js';
 import {
   commandSupervisord,
@@ -50,6 +51,7 @@ function trickyPlan(
       key,
       value,
       origin: { file: '.env', line: index + 1 },
+      isSecret: secretRule().isSecret(key, value),
     })),
     processes: [
       {

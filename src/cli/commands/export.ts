@@ -4,11 +4,10 @@ import { formationOf } from '../../core/formation.js';
 import { findRenderer, logFolderOf, renderExport } from '../../export/index.js';
 import { planExport } from '../../export/plan.js';
 import { ForemanError } from '../../errors.js';
-import { displayPath } from '../../io/load-release.js';
+import { displayPath, loadRelease } from '../../io/load-release.js';
 import { writeFiles } from '../../io/write-files.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
-import { loadReleaseFor } from '../load.js';
 
 /**
  * `foreman-ts export FORMAT [DIR]`: read the release, decide what to run (the same formation,
@@ -20,7 +19,8 @@ export async function execute(
   io: Io,
 ): Promise<number> {
   findRenderer(invocation.format); // an unknown format fails before any file is read
-  const release = await loadReleaseFor(invocation, io, { needsProcfile: true });
+  const { command, flags } = invocation;
+  const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
   const plan = planExport({
     release,
     formation: formationOf(release),
