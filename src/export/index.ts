@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { renderCompose } from './compose.js';
 import { renderKubernetes } from './kubernetes.js';
 import { renderLaunchd } from './launchd.js';
+import { checkFileNames } from './names.js';
 import type { ExportFile, ExportPlan, Renderer } from './plan.js';
 import { renderRunit } from './runit.js';
 import { renderSupervisord } from './supervisord.js';
@@ -48,5 +49,7 @@ export function renderExport(format: string, plan: ExportPlan): ExportFile[] {
       'on a host, use "foreman-ts run COMMAND"',
     );
   }
-  return renderer(plan);
+  const files = renderer(plan);
+  checkFileNames(plan, files);
+  return files;
 }

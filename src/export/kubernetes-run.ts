@@ -27,15 +27,20 @@ if [ -t 0 ] && [ -t 1 ]; then tty=true; else tty=false; fi
 job=$(printf '%s[%s],"stdin":%s,"stdinOnce":%s,"tty":%s%s' ${quoteWord(before)} "$argv" "$tty" "$tty" "$tty" ${quoteWord(after)} |
   kubectl create -f - -o name) || exit 1
 trap 'kubectl delete "$job" --ignore-not-found --wait=false >/dev/null 2>&1' EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+follow=
+trap '[ -z "$follow" ] || kill "$follow" 2>/dev/null; exit 129' HUP
+trap '[ -z "$follow" ] || kill "$follow" 2>/dev/null; exit 130' INT
+trap '[ -z "$follow" ] || kill "$follow" 2>/dev/null; exit 143' TERM
 pods="job-name=\${job#*/}"
 if [ "$tty" = true ]; then
   kubectl wait --for=condition=Ready pod -l "$pods" --timeout=10m >/dev/null &&
     kubectl attach -it "$(kubectl get pod -l "$pods" -o name)"
 else
-  kubectl logs -f --pod-running-timeout=10m "$job"
+  # In the background, so a signal to this script is handled at once, not after the log ends.
+  kubectl logs -f --pod-running-timeout=10m "$job" &
+  follow=$!
+  wait "$follow"
+  follow=
 fi
 path='{.items[0].status.containerStatuses[0].state.terminated.exitCode}'
 tries=0

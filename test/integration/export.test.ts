@@ -514,3 +514,22 @@ t.test('writeFiles replaces files atomically and sets modes exactly', async (t) 
     /outside the export folder/,
   );
 });
+
+t.test(
+  'a name too long for the file system stops the export before anything is written',
+  async (t) => {
+    const type = 'w'.repeat(300);
+    const cwd = t.testdir({ Procfile: `web: node web.js\n${type}: node worker.js\n` });
+    for (const format of ['systemd', 'runit', 'supervisord', 'launchd']) {
+      const result = await runCli(t, ['export', format, `out-${format}`, '-a', 'app'], {
+        cwd,
+        env: quietEnv(),
+      });
+      t.not(result.exitCode, 70, `${format}: not an internal error`);
+      if (result.exitCode === 0) continue; // supervisord puts every program in one file
+      t.equal(result.exitCode, 1, `${format}: ${result.stderr}`);
+      t.match(result.stderr, /^foreman-ts: Procfile:2: /, 'names the Procfile line');
+      t.notOk(existsSync(join(cwd, `out-${format}`)), `${format}: nothing written`);
+    }
+  },
+);
