@@ -99,21 +99,23 @@ export function resolveScale(
   return counts;
 }
 
-/** What expandFormation would refuse in `formation` (its types and counts), as a value. */
-export function formationProblem(
-  release: Release,
-  formation: Formation,
-): FormationProblem | undefined {
-  const types = typesOf(release).map((entry) => entry.name);
-  for (const name of formation.keys()) {
-    const problem = typeProblem(name, types, formation);
-    if (problem !== undefined) return problem;
-  }
-  for (const [slot, type] of types.entries()) {
-    const problem = countProblem(release, type, slot, countOf(type, formation, false));
-    if (problem !== undefined) return problem;
-  }
-  return undefined;
+/** Instances for counts already checked (`resolveScale`, `countsOf`): any may be zero. */
+export function expandCounts(release: Release, counts: Formation): ProcessSpec[] {
+  return typesOf(release).flatMap((entry, slot) =>
+    Array.from({ length: counts.get(entry.name) ?? 0 }, (_, index) =>
+      specOf(release, entry, slot, index + 1),
+    ),
+  );
+}
+
+/** A count for every type of the formation, from its instances. */
+export function countsOf(release: Release, specs: readonly ProcessSpec[]): Formation {
+  return new Map(
+    typesOf(release).map((entry) => [
+      entry.name,
+      specs.filter((spec) => spec.type === entry.name).length,
+    ]),
+  );
 }
 
 /** The formation's types in slot order; `release` takes no slot, as it never runs in it. */

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseDotenv } from '../core/dotenv.js';
 import type { Defaults } from '../core/defaults.js';
-import { formationProblem, parseFormation } from '../core/formation.js';
+import { isFormationProblem, parseFormation, resolveScale } from '../core/formation.js';
 import {
   OPTIONS,
   OPTION_LIST,
@@ -78,9 +78,10 @@ export async function loadRelease(request: LoadRequest): Promise<Release> {
 function checkFormation(release: Release, { formation: origin }: Origins): void {
   const { formation } = release.settings;
   if (origin === undefined || formation === undefined || release.procfile === undefined) return;
-  const found = formationProblem(release, parseFormation(formation));
-  if (found === undefined) return;
-  throw new InputError(origin.file, origin.line, `"formation": ${found.problem}`, found.hint);
+  // The limits of a live scale from nothing are those of -m: known types, counts, ports.
+  const counts = resolveScale(release, new Map(), parseFormation(formation));
+  if (!isFormationProblem(counts)) return;
+  throw new InputError(origin.file, origin.line, `"formation": ${counts.problem}`, counts.hint);
 }
 
 /** `run` works in a checkout with only a .env, and `env` prints what `run` would get. */
