@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { connect } from 'node:net';
 import {
-  PROTOCOL_VERSION,
   controlPaths,
+  formatRequest,
+  parseReply,
   type ControlCommand,
   type ControlReply,
 } from '../core/control.js';
@@ -49,9 +50,7 @@ export function sendControl(
       reject(error);
     };
     client.once('error', (error: NodeJS.ErrnoException) => fail(explain(error, root, socket)));
-    client.once('connect', () =>
-      client.write(`${JSON.stringify({ v: PROTOCOL_VERSION, id: 1, ...command })}\n`),
-    );
+    client.once('connect', () => client.write(formatRequest(1, command)));
     let text = '';
     client.setEncoding('utf8');
     client.on('data', (chunk: string) => {
@@ -60,7 +59,9 @@ export function sendControl(
       if (end === -1) return;
       clearTimeout(timer);
       client.end();
-      resolve(JSON.parse(text.slice(0, end)) as ControlReply);
+      const reply = parseReply(text.slice(0, end), 1);
+      if (reply.ok) resolve(reply.value);
+      else reject(new ForemanError(`the running start sent an invalid reply: ${reply.problem}`));
     });
     client.once('end', () => {
       if (!text.includes('\n'))

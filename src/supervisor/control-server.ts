@@ -1,8 +1,17 @@
 import { lstat, mkdir, chmod, unlink } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
-import { PROTOCOL_VERSION, parseRequest, type ControlReply } from '../core/control.js';
+import {
+  failureOf,
+  formatReply,
+  formatRequest,
+  parseReply,
+  parseRequest,
+  replyOf,
+  type ControlChannel,
+  type ControlHandler,
+  type ControlReply,
+} from '../core/control.js';
 import { ForemanError } from '../errors.js';
-import type { ControlChannel, ControlHandler, ControlReplyBody } from './supervisor.js';
 
 export type ControlServer = ControlChannel &
   Readonly<{ socket: string; close: () => Promise<void> }>;
@@ -33,29 +42,16 @@ export async function listenControl({
     connection.on('close', () => connections.delete(connection));
     connection.on('error', () => connection.destroy());
     serveLines(connection, (line) =>
-      answer(
-        line,
-        (reply) => connection.writable && connection.write(`${JSON.stringify(reply)}\n`),
-      ),
+      answer(line, (reply) => connection.writable && connection.write(formatReply(reply))),
     );
   });
   const answer = (line: string, send: (reply: ControlReply) => void): void => {
     const request = parseRequest(line);
-    if (typeof request === 'string')
-      return send({
-        v: PROTOCOL_VERSION,
-        id: idOf(line),
-        ok: false,
-        error: `bad request: ${request}`,
-      });
-    if (handler === undefined)
-      return send({
-        v: PROTOCOL_VERSION,
-        id: request.id,
-        ok: false,
-        error: 'starting up; try again',
-      });
-    handler(request, (body) => send(toReply(request.id, body, socket)));
+    if (!request.ok)
+      return send(failureOf(request.id ?? 0, { error: `bad request: ${request.problem}` }));
+    const { id } = request.value;
+    if (handler === undefined) return send(failureOf(id, { error: 'starting up; try again' }));
+    handler(request.value, (answer) => send(replyOf(id, answer, { pid: process.pid, socket })));
   };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -77,17 +73,6 @@ export async function listenControl({
       await unlink(socket).catch(() => {});
     },
   };
-}
-
-function toReply(id: number, body: ControlReplyBody, socket: string): ControlReply {
-  if ('error' in body) return { v: PROTOCOL_VERSION, id, ok: false, ...body };
-  const result = body.kind === 'status' ? { ...body, pid: process.pid, socket } : body;
-  return { v: PROTOCOL_VERSION, id, ok: true, result };
-}
-
-function idOf(line: string): number {
-  const match = /"id"\s*:\s*(\d+)/.exec(line);
-  return match ? Number(match[1]) : 0;
 }
 
 /** Split a connection into lines; a client may send several requests on one connection. */
@@ -145,17 +130,19 @@ function askPid(socket: string): Promise<number | undefined> {
     };
     const timer = setTimeout(() => done(undefined), 2000);
     client.once('error', () => (clearTimeout(timer), done(undefined)));
-    client.once('connect', () =>
-      client.write(`${JSON.stringify({ v: PROTOCOL_VERSION, id: 1, cmd: 'status' })}\n`),
-    );
+    client.once('connect', () => client.write(formatRequest(1, { cmd: 'status' })));
     let text = '';
     client.setEncoding('utf8');
     client.on('data', (chunk: string) => {
       text += chunk;
       if (!text.includes('\n')) return;
       clearTimeout(timer);
-      const reply = JSON.parse(text.slice(0, text.indexOf('\n'))) as { result?: { pid?: number } };
-      done(reply.result?.pid ?? 0);
+      const reply = parseReply(text.slice(0, text.indexOf('\n')), 1);
+      done(
+        reply.ok && reply.value.ok && reply.value.result.kind === 'status'
+          ? reply.value.result.pid
+          : 0,
+      );
     });
   });
 }

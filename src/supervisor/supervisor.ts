@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ControlCommand, ControlResult } from '../core/control.js';
+import type { ControlAnswer, ControlChannel } from '../core/control.js';
 import type { StopCause } from '../core/events.js';
 import type { ProcessSpec } from '../core/formation.js';
 import type { Outcome } from '../core/outcome.js';
@@ -21,14 +21,6 @@ import type { Reaper } from './reaper.js';
 import { livingDescendants, signalTrees } from './tree.js';
 
 export type SuperviseResult = Readonly<{ code: number; cause: StopCause }>;
-
-export type ControlReplyBody = ControlResult | { error: string; hint?: string };
-/** Requests from the control socket, answered through `respond`. */
-export type ControlHandler = (
-  command: ControlCommand,
-  respond: (body: ControlReplyBody) => void,
-) => void;
-export type ControlChannel = Readonly<{ serve: (handler: ControlHandler) => () => void }>;
 
 const WATCH_INTERVAL_MS = 50;
 /** After SIGKILL, a process still alive this long is stuck in the kernel: stop waiting for it. */
@@ -72,7 +64,7 @@ export function supervise(
     const groups = new Map<number, string>();
     const timers = new Map<string, NodeJS.Timeout>();
     const probes = new Map<string, Probe>();
-    const replies = new Map<number, (body: ControlReplyBody) => void>();
+    const replies = new Map<number, (answer: ControlAnswer) => void>();
     const queue: SupervisorEvent[] = [];
     let isBusy = false;
     let nextRequest = 1;

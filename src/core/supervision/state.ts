@@ -1,4 +1,4 @@
-import type { ControlCommand, ControlResult, StatusRow } from '../control.js';
+import type { ControlAnswer, ControlCommand, StatusRow, StatusView } from '../control.js';
 import type { StopCause, SystemEvent } from '../events.js';
 import type { ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
@@ -92,11 +92,7 @@ export type Action =
     }
   | { readonly type: 'cancel-timer'; readonly key: string }
   | { readonly type: 'watch-tree' }
-  | {
-      readonly type: 'reply';
-      readonly id: number;
-      readonly result: ControlResult | { error: string; hint?: string };
-    }
+  | { readonly type: 'reply'; readonly id: number; readonly result: ControlAnswer }
   | { readonly type: 'finish'; readonly code: number; readonly cause: StopCause };
 
 export type Step = readonly [SupervisorState, readonly Action[]];
@@ -158,7 +154,7 @@ export function report(event: SystemEvent): Action {
   return { type: 'report', event };
 }
 
-export function statusOf(state: SupervisorState, now: number): ControlResult {
+export function statusOf(state: SupervisorState, now: number): StatusView {
   const processes: StatusRow[] = state.instances.map((instance) => ({
     process: instance.spec.name,
     pid: instance.pid ?? null,
@@ -174,5 +170,5 @@ export function statusOf(state: SupervisorState, now: number): ControlResult {
     port: instance.spec.port,
     lastExit: instance.lastExit ? describe(instance.lastExit) : null,
   }));
-  return { kind: 'status', pid: 0, root: state.release.root, processes };
+  return { kind: 'status', root: state.release.root, processes };
 }
