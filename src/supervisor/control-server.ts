@@ -1,40 +1,23 @@
-import { lstat, mkdir, chmod, unlink } from 'node:fs/promises';
-import { connect, createServer, type Socket } from 'node:net';
+import { chmod, unlink } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import {
   failureOf,
   formatReply,
-  formatRequest,
-  parseReply,
   parseRequest,
   replyOf,
   type ControlChannel,
   type ControlHandler,
   type ControlReply,
 } from '../core/control.js';
-import { ForemanError } from '../errors.js';
 
 export type ControlServer = ControlChannel &
   Readonly<{ socket: string; close: () => Promise<void> }>;
 
-/** Another `start` answers on this root's socket. */
-export class AlreadyRunning extends ForemanError {}
-
 /**
- * The control socket of a running `start` (docs/control.md): a Unix socket, 0600, in a 0700
- * folder of ours, so only our user can connect (root aside). A socket left by a crashed run is
- * replaced; a live one means "already running", with its pid.
+ * The control socket of a running `start` (docs/control.md): a Unix socket, 0600, in the 0700
+ * folder of ours that io/control-place.ts made, so only our user can connect (root aside).
  */
-export async function listenControl({
-  dir,
-  socket,
-  root,
-}: {
-  dir: string;
-  socket: string;
-  root: string;
-}): Promise<ControlServer> {
-  await privateFolder(dir);
-  await replaceStale(socket, root);
+export async function listenControl({ socket }: { socket: string }): Promise<ControlServer> {
   let handler: ControlHandler | undefined;
   const connections = new Set<Socket>();
   const server = createServer((connection) => {
@@ -87,62 +70,5 @@ function serveLines(connection: Socket, onLine: (line: string) => void): void {
       pending = pending.slice(end + 1);
       if (line !== '') onLine(line);
     }
-  });
-}
-
-/** Our own folder, not reachable by others: created 0700, and refused if it is not ours. */
-async function privateFolder(dir: string): Promise<void> {
-  // Not recursive: the runtime folder must exist (a recursive mkdir under /proc never returns).
-  await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
-  const stat = await lstat(dir);
-  const uid = process.getuid?.() ?? stat.uid;
-  if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o077) !== 0) {
-    const mode = (stat.mode & 0o777).toString(8);
-    throw new ForemanError(
-      `control folder ${dir} is not private (mode ${mode}, owner ${stat.uid})`,
-      {
-        hint: 'remove it, set XDG_RUNTIME_DIR to a folder of yours, or pass --no-control',
-      },
-    );
-  }
-}
-
-/** A socket nobody answers on is stale (a crashed run): remove it. A live one is an error. */
-async function replaceStale(socket: string, root: string): Promise<void> {
-  const pid = await askPid(socket);
-  if (pid === undefined) {
-    await unlink(socket).catch(() => {});
-    return;
-  }
-  throw new AlreadyRunning(`foreman-ts start is already running in ${root} (pid ${pid})`, {
-    hint: 'use "foreman-ts status" or "foreman-ts quit", or pass --no-control to run another',
-  });
-}
-
-function askPid(socket: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const client = connect(socket);
-    const done = (pid: number | undefined): void => {
-      client.destroy();
-      resolve(pid);
-    };
-    const timer = setTimeout(() => done(undefined), 2000);
-    client.once('error', () => (clearTimeout(timer), done(undefined)));
-    client.once('connect', () => client.write(formatRequest(1, { cmd: 'status' })));
-    let text = '';
-    client.setEncoding('utf8');
-    client.on('data', (chunk: string) => {
-      text += chunk;
-      if (!text.includes('\n')) return;
-      clearTimeout(timer);
-      const reply = parseReply(text.slice(0, text.indexOf('\n')), 1);
-      done(
-        reply.ok && reply.value.ok && reply.value.result.kind === 'status'
-          ? reply.value.result.pid
-          : 0,
-      );
-    });
   });
 }

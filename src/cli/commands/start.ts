@@ -6,16 +6,13 @@ import {
 } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
 import { resolvePolicies } from '../../core/policy.js';
-import { controlPathsFor } from '../../io/control-client.js';
+import { AlreadyRunning, claimSocket } from '../../io/control-client.js';
+import { controlPlaceFor, makeControlFolder } from '../../io/control-place.js';
 import { isLogged, levelOf, type LevelName } from '../../output/json-record.js';
 import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
 import { createTextOutput, type Output } from '../../output/text.js';
-import {
-  AlreadyRunning,
-  listenControl,
-  type ControlServer,
-} from '../../supervisor/control-server.js';
+import { listenControl, type ControlServer } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import { supervise } from '../../supervisor/supervisor.js';
 import type { Invocation } from '../args.js';
@@ -79,6 +76,9 @@ export async function execute(
   }
 }
 
+/** A live `start` answers at once; one that does not in this time is treated as gone. */
+const PROBE_TIMEOUT_MS = 2000;
+
 /**
  * The control socket, when it can be had: another live `start` in this root is an error, but
  * a read-only or missing runtime folder (a locked-down container) only costs the control.
@@ -89,7 +89,10 @@ async function openControl(
   output: Output,
 ): Promise<ControlServer | undefined> {
   try {
-    return await listenControl({ ...controlPathsFor(release.root, io.env), root: release.root });
+    const { dir, socket } = controlPlaceFor(release.root, io.env);
+    await makeControlFolder(dir);
+    await claimSocket({ socket, root: release.root, timeoutMs: PROBE_TIMEOUT_MS });
+    return await listenControl({ socket });
   } catch (error) {
     if (error instanceof AlreadyRunning) throw error;
     const reason = error instanceof Error ? error.message : String(error);
