@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+
 /**
  * The control protocol of a running `start` (docs/control.md): newline-delimited JSON over a
  * Unix socket, versioned. Pure: requests and replies as values, checked in both directions,
@@ -5,12 +7,40 @@
  * member of `ControlCommand` and its entry in `COMMANDS` (the compiler asks for it), then its
  * branch in the reducer.
  */
+
 export const PROTOCOL_VERSION = 1;
 
 /** No request is longer (a `restart` of a hundred names is 2 KiB). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 /** No reply is longer: a status row is about 150 bytes, so this is ~25,000 processes. */
 export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What one `start` grants its clients (docs/control.md): connections at once, how long a
+ * connection may sit with nothing read or written, and how long a client waits for a reply
+ * (every reply is immediate; a start that takes this long is stuck, or not one).
+ */
+export type ControlLimits = Readonly<{ connections: number; idleMs: number; replyMs: number }>;
+
+export const CONTROL_LIMITS: ControlLimits = { connections: 64, idleMs: 10_000, replyMs: 10_000 };
+
+/** Test-only: smaller limits, so tests of the idle timeout or of a silent server stay short. */
+export const TEST_LIMITS_VAR = 'FOREMAN_TS_TEST_CONTROL_LIMITS';
+
+/** `idleMs=300,replyMs=500,connections=4` over the defaults. */
+export function resolveControlLimits(text: string | undefined): ControlLimits {
+  if (text === undefined || text === '') return CONTROL_LIMITS;
+  const limits: Record<string, number> = { ...CONTROL_LIMITS };
+  for (const pair of text.split(',')) {
+    const [key = '', value = ''] = pair.split('=');
+    if (!Object.hasOwn(CONTROL_LIMITS, key) || !/^[1-9][0-9]{0,8}$/.test(value))
+      throw new UsageError(
+        `${TEST_LIMITS_VAR} must be like "idleMs=300,replyMs=500", got "${text}"`,
+      );
+    limits[key] = Number(value);
+  }
+  return limits as ControlLimits;
+}
 
 export type ControlCommand =
   | { readonly cmd: 'status' }
@@ -210,22 +240,6 @@ export function resolveTargets(
     for (const hit of hits) matched.add(hit);
   }
   return { matched: names.filter((name) => matched.has(name)), unknown };
-}
-
-/** Where a root's socket lives: one per app root, in a folder only its user may enter. */
-export function controlPaths({
-  root,
-  runtimeDir,
-  uid,
-  digest,
-}: {
-  root: string;
-  runtimeDir: string;
-  uid: number;
-  digest: (text: string) => string;
-}): { dir: string; socket: string } {
-  const dir = `${runtimeDir.replace(/\/+$/, '')}/foreman-ts-${uid}`;
-  return { dir, socket: `${dir}/${digest(root).slice(0, 16)}.sock` };
 }
 
 function parseObject(line: string): Fields | string {

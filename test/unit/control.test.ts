@@ -1,15 +1,29 @@
 import t from 'tap';
 import {
-  controlPaths,
+  CONTROL_LIMITS,
   formatReply,
   formatRequest,
   parseReply,
   parseRequest,
   replyOf,
+  resolveControlLimits,
   resolveTargets,
   type ControlCommand,
 } from '../../src/core/control.js';
-import { formatDuration, formatStatusTable } from '../../src/output/status.js';
+import {
+  controlPaths,
+  isPrivateBase,
+  problemWithFolder,
+  problemWithParent,
+  problemWithSocket,
+  problemWithSocketPath,
+} from '../../src/core/control-place.js';
+import {
+  escapeControlChars,
+  formatDuration,
+  formatStatusJson,
+  formatStatusTable,
+} from '../../src/output/status.js';
 
 const problemOf = (parsed: { ok: boolean; problem?: string }) => parsed.problem;
 
@@ -183,4 +197,83 @@ t.test('status table', async (t) => {
     '1h01m',
     '1d01h',
   ]);
+});
+
+t.test('the control folder, its parent and the socket: ours, or refused', async (t) => {
+  const dir = (mode: number, uid = 1000) => ({ type: 'directory' as const, uid, mode });
+  t.equal(problemWithFolder(dir(0o40700), 1000), undefined);
+  t.equal(
+    problemWithFolder(dir(0o40700, 65534), 1000),
+    'belongs to uid 65534, not to us (uid 1000)',
+  );
+  t.equal(problemWithFolder(dir(0o40755), 1000), 'is open to others (mode 0755)');
+  t.equal(problemWithFolder(dir(0o40710), 1000), 'is open to others (mode 0710)');
+  t.equal(problemWithFolder({ ...dir(0o120777), type: 'symlink' }, 1000), 'is a symbolic link');
+  t.equal(problemWithFolder({ ...dir(0o100600), type: 'other' }, 1000), 'is not a folder');
+  t.equal(problemWithParent(dir(0o41777, 0), 1000), undefined, '/tmp: sticky, root');
+  t.equal(problemWithParent(dir(0o40700), 1000), undefined, '/run/user/1000');
+  t.equal(problemWithParent(dir(0o40755, 0), 1000), undefined);
+  t.equal(
+    problemWithParent(dir(0o40777, 0), 1000),
+    'can be written by others and is not sticky (mode 0777)',
+  );
+  t.equal(
+    problemWithParent(dir(0o40775), 1000),
+    'can be written by others and is not sticky (mode 0775)',
+  );
+  t.equal(
+    problemWithParent(dir(0o41777, 65534), 1000),
+    'belongs to uid 65534, not to us (uid 1000)',
+  );
+  const socket = { type: 'socket' as const, uid: 1000, mode: 0o140600 };
+  t.equal(problemWithSocket(socket, 1000), undefined);
+  t.equal(problemWithSocket({ ...socket, uid: 0 }, 1000), 'belongs to uid 0, not to us (uid 1000)');
+  t.equal(problemWithSocket({ ...socket, type: 'other' }, 1000), 'is not a socket');
+});
+
+t.test('a default runtime folder is one only we can write to', async (t) => {
+  t.ok(isPrivateBase({ type: 'directory', uid: 1000, mode: 0o40700 }, 1000));
+  t.ok(isPrivateBase({ type: 'directory', uid: 1000, mode: 0o40755 }, 1000), 'a usual $HOME');
+  t.notOk(isPrivateBase({ type: 'directory', uid: 1000, mode: 0o40775 }, 1000), 'group-writable');
+  t.notOk(isPrivateBase({ type: 'directory', uid: 0, mode: 0o40755 }, 1000), "root's, not ours");
+  t.notOk(isPrivateBase({ type: 'directory', uid: 0, mode: 0o41777 }, 1000), '/tmp');
+  t.notOk(isPrivateBase(undefined, 1000), 'missing');
+});
+
+t.test('a socket path longer than a Unix socket can hold is refused, not cut', async (t) => {
+  t.equal(problemWithSocketPath(`/${'a'.repeat(106)}`), undefined);
+  t.match(problemWithSocketPath(`/${'a'.repeat(107)}`), /is 108 bytes long; .* at most 107/);
+  t.match(problemWithSocketPath(`/${'é'.repeat(60)}`), /is 121 bytes long/, 'bytes, not chars');
+});
+
+t.test('text from the socket is shown, never obeyed', async (t) => {
+  t.equal(
+    escapeControlChars('web\u001b[2J\u0007\r\n\t.1'),
+    'web\\u001b[2J\\u0007\\u000d\\u000a\\u0009.1',
+  );
+  t.equal(escapeControlChars('\u009b31m\u007f\u202eabc'), '\\u009b31m\\u007f\\u202eabc');
+  t.equal(escapeControlChars('café web.1 ✓'), 'café web.1 ✓', 'printable text is untouched');
+  const result = {
+    kind: 'status' as const,
+    pid: 1,
+    root: '/app\u009b',
+    socket: '/s',
+    processes: [{ ...row, process: 'web\u001b]0;x\u0007', state: 'run\u2066ning' }],
+  };
+  const json = formatStatusJson(result);
+  t.notMatch(json, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2066]/, 'nothing raw but newlines');
+  t.same(JSON.parse(json), result, 'and the JSON still says exactly what was sent');
+  const table = formatStatusTable(result.processes);
+  t.match(table, /^web\\u001b\]0;x\\u0007 +12 +run\\u2066ning/m);
+});
+
+t.test('control limits: the defaults, and the test-only override', async (t) => {
+  t.same(resolveControlLimits(undefined), CONTROL_LIMITS);
+  t.same(resolveControlLimits('idleMs=300,replyMs=500'), {
+    ...CONTROL_LIMITS,
+    idleMs: 300,
+    replyMs: 500,
+  });
+  for (const bad of ['idleMs', 'idleMs=0', 'idleMs=-1', 'idle=3', 'toString=1', 'replyMs=1e3'])
+    t.throws(() => resolveControlLimits(bad), { exitCode: 2, message: /must be like/ }, bad);
 });

@@ -1,9 +1,14 @@
-import type { ControlCommand, ControlReply } from '../../core/control.js';
+import {
+  TEST_LIMITS_VAR,
+  resolveControlLimits,
+  type ControlCommand,
+  type ControlReply,
+} from '../../core/control.js';
 import { ForemanError } from '../../errors.js';
 import { requestControl, type Exchange } from '../../io/control-client.js';
-import { controlPlaceFor } from '../../io/control-place.js';
+import { controlPlaceFor, isControlSocketThere } from '../../io/control-place.js';
 import { loadSettings, locate } from '../../io/load-release.js';
-import { formatStatusTable } from '../../output/status.js';
+import { escapeControlChars, formatStatusJson, formatStatusTable } from '../../output/status.js';
 import { flagsFromEnv, type Invocation } from '../args.js';
 import type { Io } from '../io.js';
 
@@ -12,12 +17,10 @@ type ClientInvocation = Extract<
   { command: 'status' | 'restart' | 'stop' | 'scale' | 'quit' }
 >;
 
-/** Every reply comes at once; a start that has not answered in this time is stuck. */
-const REPLY_TIMEOUT_MS = 30_000;
-
 /**
  * The clients of a running `start`: status, restart, stop, scale, quit. They find it by its
- * root, as every command finds the release (docs/control.md).
+ * root, as every command finds the release, and talk to it only through a folder and socket
+ * of their own user; whatever answers is shown escaped, never obeyed (docs/control.md).
  */
 export async function execute(invocation: ClientInvocation, io: Io): Promise<number> {
   const { settings } = await loadSettings({
@@ -26,13 +29,15 @@ export async function execute(invocation: ClientInvocation, io: Io): Promise<num
     envFlags: flagsFromEnv(io.env, invocation.command),
   });
   const { root } = locate(settings, io.cwd);
-  const { socket } = controlPlaceFor(root, io.env);
-  const exchange = await requestControl(socket, commandOf(invocation), {
-    timeoutMs: REPLY_TIMEOUT_MS,
+  const place = controlPlaceFor(root, io.env);
+  if (!isControlSocketThere(place)) throw notRunning(root);
+  const { replyMs } = resolveControlLimits(io.env[TEST_LIMITS_VAR]);
+  const exchange = await requestControl(place.socket, commandOf(invocation), {
+    timeoutMs: replyMs,
   });
-  const { result } = resultOf(exchange, root, socket);
-  if (result.kind === 'done') io.stdout.write(`${result.message}\n`);
-  else if (invocation.flags.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const { result } = resultOf(exchange, root, place.socket);
+  if (result.kind === 'done') io.stdout.write(`${escapeControlChars(result.message)}\n`);
+  else if (invocation.flags.json) io.stdout.write(`${formatStatusJson(result)}\n`);
   else io.stdout.write(`${formatStatusTable(result.processes)}\n`);
   return 0;
 }
@@ -42,28 +47,30 @@ function resultOf(
   root: string,
   socket: string,
 ): Extract<ControlReply, { ok: true }> {
-  if (exchange.kind === 'no-reply') throw new ForemanError(exchange.problem);
+  if (exchange.kind === 'no-reply') throw new ForemanError(escapeControlChars(exchange.problem));
   if (exchange.kind === 'unreachable') throw explain(exchange.error, root, socket);
   const { reply } = exchange;
-  if (!reply.ok)
-    throw new ForemanError(reply.error, reply.hint === undefined ? {} : { hint: reply.hint });
-  return reply;
+  if (reply.ok) return reply;
+  const error = escapeControlChars(reply.error);
+  throw new ForemanError(
+    error,
+    reply.hint === undefined ? {} : { hint: escapeControlChars(reply.hint) },
+  );
+}
+
+function notRunning(root: string, cause?: Error): ForemanError {
+  return new ForemanError(`no foreman-ts start is running in ${root}`, {
+    hint: 'start one with "foreman-ts start", or point at its app with -d/--root',
+    cause,
+  });
 }
 
 function explain(error: NodeJS.ErrnoException, root: string, socket: string): ForemanError {
-  if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
-    return new ForemanError(`no foreman-ts start is running in ${root}`, {
-      hint: 'start one with "foreman-ts start", or point at its app with -d/--root',
-      cause: error,
-    });
-  }
-  if (error.code === 'EACCES') {
-    return new ForemanError(`permission denied on ${socket}`, {
-      hint: 'only the user who ran start may control it',
-      cause: error,
-    });
-  }
-  return new ForemanError(`cannot reach ${socket}: ${error.message}`, { cause: error });
+  // Refused: a socket left by a start that was SIGKILLed. Gone: that start has just exited.
+  if (error.code === 'ECONNREFUSED' || error.code === 'ENOENT') return notRunning(root, error);
+  return new ForemanError(`cannot reach ${socket} (${error.code ?? error.message})`, {
+    cause: error,
+  });
 }
 
 function commandOf(invocation: ClientInvocation): ControlCommand {

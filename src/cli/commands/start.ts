@@ -5,6 +5,7 @@ import {
   type ProcessSpec,
 } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
+import { ForemanError } from '../../errors.js';
 import { resolvePolicies } from '../../core/policy.js';
 import { AlreadyRunning, claimSocket } from '../../io/control-client.js';
 import { controlPlaceFor, makeControlFolder } from '../../io/control-place.js';
@@ -89,14 +90,15 @@ async function openControl(
   output: Output,
 ): Promise<ControlServer | undefined> {
   try {
-    const { dir, socket } = controlPlaceFor(release.root, io.env);
-    await makeControlFolder(dir);
-    await claimSocket({ socket, root: release.root, timeoutMs: PROBE_TIMEOUT_MS });
-    return await listenControl({ socket });
+    const place = controlPlaceFor(release.root, io.env);
+    makeControlFolder(place);
+    await claimSocket({ socket: place.socket, root: release.root, timeoutMs: PROBE_TIMEOUT_MS });
+    return await listenControl({ socket: place.socket });
   } catch (error) {
     if (error instanceof AlreadyRunning) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    const hint = 'set XDG_RUNTIME_DIR to a writable folder of yours, or pass --no-control';
+    const fix = error instanceof ForemanError ? error.hint : undefined;
+    const hint = `${fix ?? 'set XDG_RUNTIME_DIR to a writable folder of yours'}; or pass --no-control`;
     output.event({
       event: 'warning',
       message: `no control socket (${reason}); status, restart, stop, scale and quit cannot reach this start (${hint})`,
