@@ -7,8 +7,10 @@ import {
   replyOf,
   type ControlChannel,
   type ControlHandler,
+  type ControlLimits,
   type ControlReply,
 } from '../core/control.js';
+import { serveConnection, type Answered } from './control-connection.js';
 
 export type ControlServer = ControlChannel &
   Readonly<{ socket: string; close: () => Promise<void> }>;
@@ -16,26 +18,36 @@ export type ControlServer = ControlChannel &
 /**
  * The control socket of a running `start` (docs/control.md): a Unix socket, 0600, in the 0700
  * folder of ours that io/control-place.ts made, so only our user can connect (root aside).
+ * At most `limits.connections` clients at once; each is served by serveConnection.
  */
-export async function listenControl({ socket }: { socket: string }): Promise<ControlServer> {
+export async function listenControl({
+  socket,
+  limits,
+}: {
+  socket: string;
+  limits: ControlLimits;
+}): Promise<ControlServer> {
   let handler: ControlHandler | undefined;
   const connections = new Set<Socket>();
-  const server = createServer((connection) => {
-    connections.add(connection);
-    connection.on('close', () => connections.delete(connection));
-    connection.on('error', () => connection.destroy());
-    serveLines(connection, (line) =>
-      answer(line, (reply) => connection.writable && connection.write(formatReply(reply))),
-    );
-  });
-  const answer = (line: string, send: (reply: ControlReply) => void): void => {
+  const answer = (line: string, done: (answered: Answered) => void): void => {
+    const send = (reply: ControlReply, isLast = false) =>
+      done({ text: formatReply(reply), isLast });
     const request = parseRequest(line);
+    // A client that sends what is not a request gets one answer, then nothing more.
     if (!request.ok)
-      return send(failureOf(request.id ?? 0, { error: `bad request: ${request.problem}` }));
+      return send(failureOf(request.id ?? 0, { error: `bad request: ${request.problem}` }), true);
     const { id } = request.value;
     if (handler === undefined) return send(failureOf(id, { error: 'starting up; try again' }));
-    handler(request.value, (answer) => send(replyOf(id, answer, { pid: process.pid, socket })));
+    handler(request.value, (reply) => send(replyOf(id, reply, { pid: process.pid, socket })));
   };
+  const refuse = (error: string): string => formatReply(failureOf(0, { error }));
+  const server = createServer({ allowHalfOpen: true }, (connection) => {
+    const isFull = connections.size >= limits.connections;
+    connections.add(connection);
+    connection.on('close', () => connections.delete(connection));
+    if (isFull) return turnAway(connection, refuse(tooMany(limits)), limits.idleMs);
+    serveConnection(connection, { answer, refuse, idleMs: limits.idleMs });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, () => resolve());
@@ -58,17 +70,19 @@ export async function listenControl({ socket }: { socket: string }): Promise<Con
   };
 }
 
-/** Split a connection into lines; a client may send several requests on one connection. */
-function serveLines(connection: Socket, onLine: (line: string) => void): void {
-  let pending = '';
-  connection.setEncoding('utf8');
-  connection.on('data', (chunk: string) => {
-    pending += chunk;
-    if (pending.length > 1 << 20) return void connection.destroy(); // no request is that long
-    for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n')) {
-      const line = pending.slice(0, end).trim();
-      pending = pending.slice(end + 1);
-      if (line !== '') onLine(line);
-    }
-  });
+function tooMany(limits: ControlLimits): string {
+  return `too many control connections (${limits.connections}); try again`;
+}
+
+/**
+ * Past the cap a client is told why, not left hanging. Its side stays open (and is drained)
+ * until it closes or idles out: closing first would fail the request it is about to write
+ * (EPIPE) before it reads our answer.
+ */
+function turnAway(connection: Socket, text: string, idleMs: number): void {
+  connection.on('error', () => connection.destroy());
+  connection.setTimeout(idleMs, () => connection.destroy());
+  connection.on('end', () => connection.destroy());
+  connection.resume();
+  connection.end(text);
 }

@@ -4,6 +4,7 @@ import {
   formationOf,
   type ProcessSpec,
 } from '../../core/formation.js';
+import { TEST_LIMITS_VAR, resolveControlLimits } from '../../core/control.js';
 import type { Release } from '../../core/release.js';
 import { ForemanError } from '../../errors.js';
 import { resolvePolicies } from '../../core/policy.js';
@@ -77,9 +78,6 @@ export async function execute(
   }
 }
 
-/** A live `start` answers at once; one that does not in this time is treated as gone. */
-const PROBE_TIMEOUT_MS = 2000;
-
 /**
  * The control socket, when it can be had: another live `start` in this root is an error, but
  * a read-only or missing runtime folder (a locked-down container) only costs the control.
@@ -90,10 +88,12 @@ async function openControl(
   output: Output,
 ): Promise<ControlServer | undefined> {
   try {
+    const limits = resolveControlLimits(io.env[TEST_LIMITS_VAR]);
     const place = controlPlaceFor(release.root, io.env);
     makeControlFolder(place);
-    await claimSocket({ socket: place.socket, root: release.root, timeoutMs: PROBE_TIMEOUT_MS });
-    return await listenControl({ socket: place.socket });
+    // A live start answers at once; one silent for this long is stuck or gone: replace it.
+    await claimSocket({ socket: place.socket, root: release.root, timeoutMs: limits.replyMs });
+    return await listenControl({ socket: place.socket, limits });
   } catch (error) {
     if (error instanceof AlreadyRunning) throw error;
     const reason = error instanceof Error ? error.message : String(error);
