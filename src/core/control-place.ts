@@ -1,13 +1,16 @@
 /**
  * Where a root's control socket lives, and when a folder or socket there can be trusted
  * (docs/control.md, docs/security.md). Pure: the shell (io/control-place.ts) stats the paths
- * and hands the facts in; `start` and every client apply the same rules.
+ * and hands the facts in; `start` and every client apply the same rules. The folder that
+ * holds ours is judged as export judges its folders (file-safety.ts): whoever may rename
+ * entries in it could swap our folder for theirs between our check and our use.
  */
 
 /** What `lstat` (or `stat`, for a folder we may reach through a link) says of a path. */
 export type PathFacts = Readonly<{
   type: 'directory' | 'socket' | 'symlink' | 'other';
   uid: number;
+  gid: number;
   mode: number;
 }>;
 
@@ -36,20 +39,6 @@ export function problemWithFolder(facts: PathFacts, uid: number): string | undef
   if (facts.type !== 'directory') return 'is not a folder';
   if (facts.uid !== uid) return ownerProblem(facts, uid);
   if ((facts.mode & 0o077) !== 0) return `is open to others (mode ${modeOf(facts)})`;
-  return undefined;
-}
-
-/**
- * The folder that holds ours: whoever may rename entries in it could swap our folder for
- * theirs between our check and our use, so it is ours or root's, and others may not write
- * to it unless it is sticky (as /tmp is: then only the owner of an entry may rename it).
- */
-export function problemWithParent(facts: PathFacts, uid: number): string | undefined {
-  if (facts.type !== 'directory') return 'is not a folder';
-  if (facts.uid !== uid && facts.uid !== 0) return ownerProblem(facts, uid);
-  const isSticky = (facts.mode & 0o1000) !== 0;
-  if ((facts.mode & 0o022) !== 0 && !isSticky)
-    return `can be written by others and is not sticky (mode ${modeOf(facts)})`;
   return undefined;
 }
 

@@ -61,13 +61,14 @@ export type StatusRow = Readonly<{
   lastExit: string | null;
 }>;
 
-/** The supervisor's status; the server adds who answers (its pid and socket) on the wire. */
+/** The supervisor's status; the server adds where it answers (its socket) on the wire. */
 export type StatusView = Readonly<{
   kind: 'status';
+  pid: number;
   root: string;
   processes: readonly StatusRow[];
 }>;
-export type StatusResult = StatusView & Readonly<{ pid: number; socket: string }>;
+export type StatusResult = StatusView & Readonly<{ socket: string }>;
 export type DoneResult = Readonly<{ kind: 'done'; message: string }>;
 export type ControlResult = StatusResult | DoneResult;
 export type ControlFailure = Readonly<{ error: string; hint?: string }>;
@@ -142,14 +143,10 @@ export function formatRequest(id: number, command: ControlCommand): string {
   return `${JSON.stringify({ v: PROTOCOL_VERSION, id, ...command })}\n`;
 }
 
-/** The supervisor's answer to request `id` as a reply, from the server at `pid` and `socket`. */
-export function replyOf(
-  id: number,
-  answer: ControlAnswer,
-  server: Readonly<{ pid: number; socket: string }>,
-): ControlReply {
+/** The supervisor's answer to request `id` as a reply, from the server at `socket`. */
+export function replyOf(id: number, answer: ControlAnswer, socket: string): ControlReply {
   if ('error' in answer) return failureOf(id, answer);
-  const result = answer.kind === 'status' ? { ...answer, ...server } : answer;
+  const result = answer.kind === 'status' ? { ...answer, socket } : answer;
   return { v: PROTOCOL_VERSION, id, ok: true, result };
 }
 

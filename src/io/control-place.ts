@@ -5,11 +5,11 @@ import {
   controlPaths,
   isPrivateBase,
   problemWithFolder,
-  problemWithParent,
   problemWithSocket,
   problemWithSocketPath,
   type PathFacts,
 } from '../core/control-place.js';
+import { judgeFolder } from '../core/file-safety.js';
 import { ForemanError } from '../errors.js';
 
 export type ControlPlace = Readonly<{
@@ -104,8 +104,11 @@ export function isControlSocketThere(place: ControlPlace): boolean {
 function checkParent({ base }: ControlPlace): boolean {
   // Followed: a runtime folder reached through a link (/tmp -> /private/tmp) is fine.
   const facts = factsOf(base, statSync);
-  if (facts !== undefined) refuse(problemWithParent(facts, uidOf()), `runtime folder ${base}`);
-  return facts !== undefined;
+  if (facts === undefined) return false;
+  const trust = judgeFolder(facts, { uid: uidOf(), gid: process.getgid?.() ?? -1 });
+  const problem = trust.kind === 'unsafe' ? trust.problem : undefined;
+  refuse(facts.type === 'directory' ? problem : 'is not a folder', `runtime folder ${base}`);
+  return true;
 }
 
 function checkFolder({ dir }: ControlPlace): boolean {
@@ -140,7 +143,7 @@ function factsOf(path: string, stat: (path: string) => Stats): PathFacts | undef
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw cannot('check', path, error);
   }
-  return { type: typeOf(stats), uid: stats.uid, mode: stats.mode };
+  return { type: typeOf(stats), uid: stats.uid, gid: stats.gid, mode: stats.mode };
 }
 
 function typeOf(stats: Stats): PathFacts['type'] {

@@ -1,40 +1,32 @@
-/* eslint-disable no-control-regex -- escaping control characters is the point */
 import type { StatusResult, StatusRow } from '../core/control.js';
+import { escapeText } from '../core/escape-text.js';
 
 /**
- * What a terminal would act on rather than show (C0, DEL, C1: ESC, CSI...) and what would
- * reorder the text around it (bidi controls, line separators). Text from the control socket
- * comes from whatever listens there: it is shown, never obeyed.
+ * What escapeText shows escaped and JSON.stringify leaves raw: DEL, C1 (CSI among them), the
+ * bidi controls and the line separators. Text from the control socket comes from whatever
+ * listens there: it is shown, never obeyed by the terminal.
  */
-const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-/** JSON.stringify escapes C0 itself; the rest of UNSAFE is valid JSON raw, so escape it too. */
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-const escapeChar = (char: string): string =>
+const escapeInJson = (char: string): string =>
   `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-
-/** One line of text fit for a terminal: `\u001b[2J` stays those characters. */
-export function escapeControlChars(text: string): string {
-  return text.replace(UNSAFE, escapeChar);
-}
 
 /** `status --json`: the reply's result, still JSON, with nothing a terminal would act on. */
 export function formatStatusJson(result: StatusResult): string {
-  return JSON.stringify(result, null, 2).replace(UNSAFE_IN_JSON, escapeChar);
+  return JSON.stringify(result, null, 2).replace(UNSAFE_IN_JSON, escapeInJson);
 }
 
 /** `foreman-ts status` as a table: process, pid, state, uptime, restarts, port, last exit. */
 export function formatStatusTable(rows: readonly StatusRow[]): string {
   const header = ['PROCESS', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'PORT', 'LAST EXIT'];
   const cells = rows.map((row) => [
-    escapeControlChars(row.process),
+    escapeText(row.process),
     row.pid === null ? '-' : String(row.pid),
-    escapeControlChars(row.state),
+    escapeText(row.state),
     row.uptimeMs === null ? '-' : formatDuration(row.uptimeMs),
     String(row.restarts),
     row.port === 0 ? '-' : String(row.port),
-    row.lastExit === null ? '-' : escapeControlChars(row.lastExit),
+    row.lastExit === null ? '-' : escapeText(row.lastExit),
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...cells.map((cell) => (cell[column] ?? '').length)),

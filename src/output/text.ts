@@ -1,4 +1,4 @@
-import { describeEvent, type SystemEvent } from '../core/events.js';
+import { describeEvent } from '../core/events.js';
 import {
   SYSTEM,
   formatPrefix,
@@ -8,15 +8,10 @@ import {
   type LineStyle,
   type Prefix,
 } from './format.js';
+import { joinLines } from './lines.js';
+import type { OutputFormat } from './output.js';
 import { SYSTEM_COLOR, colorOf } from './palette.js';
 import type { Printer } from './printer.js';
-
-/** Where supervised output goes: lines of a process, and the supervisor's own events. */
-export type Output = Readonly<{
-  forProcess: (name: string, type: string) => ProcessSink;
-  event: (event: SystemEvent) => void;
-}>;
-export type ProcessSink = Readonly<{ write: (lines: readonly Buffer[]) => void }>;
 
 const NEWLINE = Buffer.from('\n');
 
@@ -36,7 +31,7 @@ export function createTextOutput({
   types: readonly string[];
   style: Omit<LineStyle, 'width'>;
   now: () => Date;
-}): Output {
+}): OutputFormat {
   const full: LineStyle = { ...style, width: widthOf(names) };
   const clock = secondsClock(now);
   const stamp = (prefix: Prefix): Buffer =>
@@ -45,22 +40,12 @@ export function createTextOutput({
   return {
     forProcess(name, type) {
       const prefix = prefixOf(name, colorOf(Math.max(0, types.indexOf(type))), full);
-      return { write: (lines) => printer.write(joinLines(stamp(prefix), lines)) };
+      return { write: (lines) => printer.write(joinLines(stamp(prefix), lines, NEWLINE)) };
     },
     event(event) {
-      printer.write(joinLines(stamp(system), [Buffer.from(describeEvent(event))]));
+      printer.write(joinLines(stamp(system), [Buffer.from(describeEvent(event))], NEWLINE));
     },
   };
-}
-
-function joinLines(prefix: Buffer, lines: readonly Buffer[]): Buffer {
-  const parts: Buffer[] = [];
-  let length = 0;
-  for (const line of lines) {
-    parts.push(prefix, line, NEWLINE);
-    length += prefix.length + line.length + 1;
-  }
-  return Buffer.concat(parts, length);
 }
 
 /** HH:MM:SS, formatted at most once per second however many lines arrive. */

@@ -5,7 +5,7 @@ import { outcomeOf, type Outcome } from '../core/outcome.js';
 import { wrapCommand } from '../core/shell.js';
 import { LineSplitter } from '../output/lines.js';
 import type { Printer } from '../output/printer.js';
-import type { ProcessSink } from '../output/text.js';
+import type { ProcessSink } from '../output/output.js';
 
 /** Longer lines are cut into pieces of this size: a 1 MB line survives whole, memory stays bounded. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;

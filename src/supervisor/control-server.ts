@@ -38,7 +38,7 @@ export async function listenControl({
       return send(failureOf(request.id ?? 0, { error: `bad request: ${request.problem}` }), true);
     const { id } = request.value;
     if (handler === undefined) return send(failureOf(id, { error: 'starting up; try again' }));
-    handler(request.value, (reply) => send(replyOf(id, reply, { pid: process.pid, socket })));
+    handler(request.value, (reply) => send(replyOf(id, reply, socket)));
   };
   const refuse = (error: string): string => formatReply(failureOf(0, { error }));
   const server = createServer({ allowHalfOpen: true }, (connection) => {

@@ -21,9 +21,9 @@ async function running(t: TapTest, extra: Record<string, string> = {}) {
   const cli = startCli(t, ['start', '--no-timestamp'], { cwd: app, env });
   await cli.waitFor(/web\.1 +\| ready web/);
   const { socket } = controlPlaceFor(app, env);
-  const status = () => runCli(['status'], { cwd: app, env });
+  const status = () => runCli(t, ['status'], { cwd: app, env });
   const quit = async () => {
-    await runCli(['quit'], { cwd: app, env });
+    await runCli(t, ['quit'], { cwd: app, env });
     return cli.result;
   };
   return { app, env, cli, socket, status, quit };

@@ -114,7 +114,7 @@ t.test(
       });
     await heard(/READY/);
     for (const client of CLIENTS) {
-      const result = await runCli(client, { cwd: app, env });
+      const result = await runCli(t, client, { cwd: app, env });
       t.equal(result.exitCode, 1, client.join(' '));
       t.equal(result.stdout, '', 'nothing from the spoof is shown');
       t.equal(
@@ -128,7 +128,10 @@ t.test(
     t.teardown(() => probe.destroy());
     await heard(/CONNECTED 1/);
     t.notMatch(said, /CONNECTED 2/);
-    const start = await runCli(['start'], { cwd: t.testdir({ Procfile: 'web: echo hi\n' }), env });
+    const start = await runCli(t, ['start'], {
+      cwd: t.testdir({ Procfile: 'web: echo hi\n' }),
+      env,
+    });
     t.equal(start.exitCode, 0, 'start runs on, without control, in a folder not its own');
   },
 );
@@ -140,21 +143,21 @@ t.test('a folder of ours that is open to others, or a link, is refused too', asy
   const { dir } = controlPlaceFor(app, env);
   mkdirSync(dir, { mode: 0o700 });
   chmodSync(dir, 0o755);
-  const open = await runCli(['status'], { cwd: app, env });
+  const open = await runCli(t, ['status'], { cwd: app, env });
   t.equal(open.exitCode, 1);
   t.match(open.stderr, `foreman-ts: control folder ${dir} is open to others (mode 0755)`);
   rmSync(dir, { recursive: true });
   const elsewhere = runtimeDir(t);
   symlinkSync(elsewhere, dir);
-  const link = await runCli(['quit'], { cwd: app, env });
+  const link = await runCli(t, ['quit'], { cwd: app, env });
   t.equal(link.exitCode, 1);
   t.match(link.stderr, `foreman-ts: control folder ${dir} is a symbolic link`);
   const shared = runtimeDir(t, 0o777);
-  const renamable = await runCli(['status'], { cwd: app, env: { XDG_RUNTIME_DIR: shared } });
+  const renamable = await runCli(t, ['status'], { cwd: app, env: { XDG_RUNTIME_DIR: shared } });
   t.equal(renamable.exitCode, 1);
   t.match(
     renamable.stderr,
-    `foreman-ts: runtime folder ${shared} can be written by others and is not sticky (mode 0777)`,
+    `foreman-ts: runtime folder ${shared} is writable by every user (mode 0777)`,
   );
 });
 
@@ -171,13 +174,13 @@ t.test('a status table full of escape sequences is shown escaped', async (t) => 
       ok(idOf(line), { kind: 'status', pid: 9, root: '/\u001bx', socket: '/s', processes }),
     );
   });
-  const table = await runCli(['status'], { cwd: app, env });
+  const table = await runCli(t, ['status'], { cwd: app, env });
   t.equal(table.exitCode, 0, table.stderr);
   t.notMatch(table.stdout, RAW, 'no raw control character reaches the terminal');
-  t.match(table.stdout, 'web.1\\u001b]0;owned\\u0007');
-  t.match(table.stdout, 'running\\u001b[2J\\u001b[H');
-  t.match(table.stdout, '\\u009b31mred\\u202e');
-  const json = await runCli(['status', '--json'], { cwd: app, env });
+  t.match(table.stdout, 'web.1\\x1b]0;owned\\x07');
+  t.match(table.stdout, 'running\\x1b[2J\\x1b[H');
+  t.match(table.stdout, '\\x9b31mred\\u202e');
+  const json = await runCli(t, ['status', '--json'], { cwd: app, env });
   t.notMatch(json.stdout, RAW);
   t.match(JSON.parse(json.stdout), { root: '/\u001bx', processes: [evil] }, 'still exact JSON');
 });
@@ -193,11 +196,11 @@ t.test('messages and errors from the socket are shown escaped', async (t) => {
         : `${JSON.stringify(failure)}\n`,
     );
   });
-  const quit = await runCli(['quit'], { cwd: app, env });
-  t.equal(quit.stdout, 'bye\\u001b[?1049h\n');
-  const stop = await runCli(['stop', 'web'], { cwd: app, env });
+  const quit = await runCli(t, ['quit'], { cwd: app, env });
+  t.equal(quit.stdout, 'bye\\x1b[?1049h\n');
+  const stop = await runCli(t, ['stop', 'web'], { cwd: app, env });
   t.equal(stop.exitCode, 1);
-  t.equal(stop.stderr, 'foreman-ts: no\\u001b[31m (hint: x\\u0007)\n');
+  t.equal(stop.stderr, 'foreman-ts: no\\x1b[31m (hint: x\\x07)\n');
 });
 
 t.test('a reply that is not one is a one-line error, never a crash', async (t) => {
@@ -211,7 +214,7 @@ t.test('a reply that is not one is a one-line error, never a crash', async (t) =
   for (const [text, problem] of replies) {
     const env = { XDG_RUNTIME_DIR: runtimeDir(t) };
     const { app } = await fakeStart(t, env, (_line, connection) => connection.write(`${text}\n`));
-    const result = await runCli(['status'], { cwd: app, env });
+    const result = await runCli(t, ['status'], { cwd: app, env });
     t.equal(result.exitCode, 1, text);
     t.match(result.stderr, problem);
     t.match(result.stderr, /^foreman-ts: [^\n]*\n$/, 'one line, no stack trace');
@@ -229,17 +232,17 @@ t.test('a reply that never ends or never comes is bounded', async (t) => {
     };
     pour();
   });
-  const huge = await runCli(['status'], { cwd: pouring.app, env: endless });
+  const huge = await runCli(t, ['status'], { cwd: pouring.app, env: endless });
   t.equal(huge.exitCode, 1);
   t.equal(huge.stderr, `foreman-ts: ${pouring.socket} sent a reply longer than 4194304 bytes\n`);
   const quiet = { XDG_RUNTIME_DIR: runtimeDir(t), ...limits };
   const silent = await fakeStart(t, quiet, () => {});
-  const nothing = await runCli(['status'], { cwd: silent.app, env: quiet });
+  const nothing = await runCli(t, ['status'], { cwd: silent.app, env: quiet });
   t.equal(nothing.exitCode, 1);
   t.equal(nothing.stderr, `foreman-ts: no answer from ${silent.socket} within 0.5s\n`);
   const closing = { XDG_RUNTIME_DIR: runtimeDir(t), ...limits };
   const rude = await fakeStart(t, closing, (_line, connection) => connection.end());
-  const closed = await runCli(['quit'], { cwd: rude.app, env: closing });
+  const closed = await runCli(t, ['quit'], { cwd: rude.app, env: closing });
   t.equal(closed.exitCode, 1);
   t.equal(closed.stderr, `foreman-ts: ${rude.socket} closed the connection without an answer\n`);
 });
@@ -250,11 +253,11 @@ t.test('without XDG_RUNTIME_DIR the socket is under $HOME/.cache, never /tmp', a
   const app = t.testdir({ Procfile: `web: ${bin('forever.mjs')} web\n` });
   const cli = startCli(t, ['start'], { cwd: app, env });
   await cli.waitFor(/ready web/);
-  const status = await runCli(['status', '--json'], { cwd: app, env });
+  const status = await runCli(t, ['status', '--json'], { cwd: app, env });
   t.equal(status.exitCode, 0, status.stderr);
   const { socket } = JSON.parse(status.stdout) as { socket: string };
   t.match(socket, `${home}/.cache/foreman-ts-${uid}/`);
-  await runCli(['quit'], { cwd: app, env });
+  await runCli(t, ['quit'], { cwd: app, env });
   t.equal((await cli.result).exitCode, 0);
 });
 
@@ -271,10 +274,10 @@ t.test(
     const env = { XDG_RUNTIME_DIR: undefined, HOME: home };
     const app = t.testdir({ Procfile: 'web: echo hi\n' });
     const why = `no private folder for the control socket: XDG_RUNTIME_DIR is unset, /run/user/0 is not ours, and HOME (${home}) is not a folder of ours`;
-    const start = await runCli(['start'], { cwd: app, env });
+    const start = await runCli(t, ['start'], { cwd: app, env });
     t.equal(start.exitCode, 0);
     t.match(start.stdout, `no control socket (${why})`);
-    const status = await runCli(['status'], { cwd: app, env });
+    const status = await runCli(t, ['status'], { cwd: app, env });
     t.equal(status.exitCode, 1);
     t.equal(
       status.stderr,
@@ -288,13 +291,13 @@ t.test('a socket path too long for a Unix socket is refused, not cut short', asy
   mkdirSync(deep, { mode: 0o700 });
   const env = { XDG_RUNTIME_DIR: deep };
   const app = t.testdir({ Procfile: 'web: echo hi\n' });
-  const start = await runCli(['start'], { cwd: app, env });
+  const start = await runCli(t, ['start'], { cwd: app, env });
   t.equal(start.exitCode, 0);
   t.match(
     start.stdout,
     /no control socket \(socket path \S+ is \d+ bytes long; a Unix socket path can have at most 107\)/,
   );
-  const status = await runCli(['status'], { cwd: app, env });
+  const status = await runCli(t, ['status'], { cwd: app, env });
   t.equal(status.exitCode, 1);
   t.match(status.stderr, /socket path \S+ is \d+ bytes long/);
 });

@@ -7,9 +7,10 @@ import {
 import { ForemanError } from '../../errors.js';
 import { requestControl, type Exchange } from '../../io/control-client.js';
 import { controlPlaceFor, isControlSocketThere } from '../../io/control-place.js';
-import { loadSettings, locate } from '../../io/load-release.js';
-import { escapeControlChars, formatStatusJson, formatStatusTable } from '../../output/status.js';
-import { flagsFromEnv, type Invocation } from '../args.js';
+import { locateApp } from '../../io/load-release.js';
+import { escapeText } from '../../core/escape-text.js';
+import { formatStatusJson, formatStatusTable } from '../../output/status.js';
+import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
 
 type ClientInvocation = Extract<
@@ -23,12 +24,12 @@ type ClientInvocation = Extract<
  * of their own user; whatever answers is shown escaped, never obeyed (docs/control.md).
  */
 export async function execute(invocation: ClientInvocation, io: Io): Promise<number> {
-  const { settings } = await loadSettings({
+  const { root } = await locateApp({
     cwd: io.cwd,
+    env: io.env,
+    command: invocation.command,
     flags: invocation.flags,
-    envFlags: flagsFromEnv(io.env, invocation.command),
   });
-  const { root } = locate(settings, io.cwd);
   const place = controlPlaceFor(root, io.env);
   if (!isControlSocketThere(place)) throw notRunning(root);
   const { replyMs } = resolveControlLimits(io.env[TEST_LIMITS_VAR]);
@@ -36,7 +37,7 @@ export async function execute(invocation: ClientInvocation, io: Io): Promise<num
     timeoutMs: replyMs,
   });
   const { result } = resultOf(exchange, root, place.socket);
-  if (result.kind === 'done') io.stdout.write(`${escapeControlChars(result.message)}\n`);
+  if (result.kind === 'done') io.stdout.write(`${escapeText(result.message)}\n`);
   else if (invocation.flags.json) io.stdout.write(`${formatStatusJson(result)}\n`);
   else io.stdout.write(`${formatStatusTable(result.processes)}\n`);
   return 0;
@@ -47,15 +48,12 @@ function resultOf(
   root: string,
   socket: string,
 ): Extract<ControlReply, { ok: true }> {
-  if (exchange.kind === 'no-reply') throw new ForemanError(escapeControlChars(exchange.problem));
+  if (exchange.kind === 'no-reply') throw new ForemanError(escapeText(exchange.problem));
   if (exchange.kind === 'unreachable') throw explain(exchange.error, root, socket);
   const { reply } = exchange;
   if (reply.ok) return reply;
-  const error = escapeControlChars(reply.error);
-  throw new ForemanError(
-    error,
-    reply.hint === undefined ? {} : { hint: escapeControlChars(reply.hint) },
-  );
+  const error = escapeText(reply.error);
+  throw new ForemanError(error, reply.hint === undefined ? {} : { hint: escapeText(reply.hint) });
 }
 
 function notRunning(root: string, cause?: Error): ForemanError {

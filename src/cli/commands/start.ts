@@ -1,25 +1,20 @@
-import {
-  expandFormation,
-  expandReleasePhase,
-  formationOf,
-  type ProcessSpec,
-} from '../../core/formation.js';
-import { TEST_LIMITS_VAR, resolveControlLimits } from '../../core/control.js';
+import type { ProcessSpec } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
+import { planStart } from '../../core/start-plan.js';
+import { TEST_LIMITS_VAR, resolveControlLimits } from '../../core/control.js';
 import { ForemanError } from '../../errors.js';
-import { resolvePolicies } from '../../core/policy.js';
 import { AlreadyRunning, claimSocket } from '../../io/control-client.js';
 import { controlPlaceFor, makeControlFolder } from '../../io/control-place.js';
-import { isLogged, levelOf, type LevelName } from '../../output/json-record.js';
+import { withLevel, type LevelName, type Output } from '../../output/output.js';
 import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
-import { createTextOutput, type Output } from '../../output/text.js';
+import { createTextOutput } from '../../output/text.js';
 import { listenControl, type ControlServer } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import { supervise } from '../../supervisor/supervisor.js';
+import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
-import { loadReleaseFor } from '../load.js';
 
 /**
  * `foreman-ts start`: read the release, decide the formation (and the release phase), then
@@ -30,24 +25,16 @@ export async function execute(
   invocation: Extract<Invocation, { command: 'start' }>,
   io: Io,
 ): Promise<number> {
-  const release = await loadReleaseFor(invocation, io, { needsProcfile: true });
+  const { command, flags } = invocation;
+  const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
   const { settings } = release;
-  const formation = formationOf(release);
-  const specs = expandFormation(release, { formation, only: invocation.names });
-  const releasePhase = settings.release === false ? undefined : expandReleasePhase(release);
+  const { specs, releasePhase, policies } = planStart(release, { only: invocation.names });
   const printer = new Printer(io.stdout);
   const output = await createOutput({
     release,
     printer,
     io,
     names: [...specs, ...(releasePhase ? [releasePhase] : [])],
-  });
-  const policies = resolvePolicies({
-    types: release.procfile?.entries.map((entry) => entry.name) ?? [],
-    drafts: release.policies,
-    canDie: settings.canDie,
-    restart: settings.restart,
-    isReadyChecked: settings.ready ?? true,
   });
   const control = settings.control === false ? undefined : await openControl(release, io, output);
   const reaper = await startReaper();
@@ -64,6 +51,7 @@ export async function execute(
         policies,
         release,
         control,
+        now: () => io.now().getTime(),
       });
     if (releasePhase !== undefined) {
       const result = await run([releasePhase]);
@@ -125,12 +113,8 @@ async function createOutput({
   const { settings } = release;
   const level = (settings.logLevel ?? 'info') as LevelName;
   if (settings.logFormat === 'json') {
-    const [{ createJsonOutput }, { createLogger }] = await Promise.all([
-      import('../../output/json.js'),
-      import('../../output/logger.js'),
-    ]);
-    const logger = await createLogger({ printer, level, now: io.now });
-    return createJsonOutput({ printer, logger, now: io.now });
+    const { createJsonOutput } = await import('../../output/json.js');
+    return withLevel(await createJsonOutput({ printer, now: io.now }), level);
   }
   const text = createTextOutput({
     printer,
@@ -146,18 +130,7 @@ async function createOutput({
     },
     now: io.now,
   });
-  return level === 'info' ? text : withLevel(text, level);
-}
-
-function withLevel(output: Output, threshold: LevelName): Output {
-  let isStopping = false;
-  return {
-    forProcess: output.forProcess,
-    event(event) {
-      if (event.event === 'stopping') isStopping = true;
-      if (isLogged(levelOf(event, isStopping), threshold)) output.event(event);
-    },
-  };
+  return withLevel(text, level);
 }
 
 /**
