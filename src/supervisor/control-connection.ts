@@ -18,6 +18,26 @@ export function serveConnection(
   { answer, refuse, idleMs }: { answer: Answer; refuse: (error: string) => string; idleMs: number },
 ): void {
   const lines = lineSplitter();
+  const turns = answerInTurn(connection, lines, { answer, refuse });
+  connection.setTimeout(idleMs, () => connection.destroy());
+  connection.on('error', () => connection.destroy());
+  connection.on('data', (chunk: Buffer) => {
+    connection.pause();
+    lines.push(chunk);
+    turns.pump();
+  });
+  connection.on('end', () => {
+    lines.finish();
+    turns.end();
+  });
+}
+
+/** Answer the lines read so far, one at a time; read more only when all are answered. */
+function answerInTurn(
+  connection: Socket,
+  lines: LineSplitter,
+  { answer, refuse }: { answer: Answer; refuse: (error: string) => string },
+) {
   let isAnswering = false;
   let isEnded = false;
   const finish = (text: string): void => {
@@ -43,21 +63,16 @@ export function serveConnection(
       isNow = false;
     }
   };
-  connection.setTimeout(idleMs, () => connection.destroy());
-  connection.on('error', () => connection.destroy());
-  connection.on('data', (chunk: Buffer) => {
-    connection.pause();
-    lines.push(chunk);
-    pump();
-  });
-  connection.on('end', () => {
+  const end = (): void => {
     isEnded = true;
-    lines.finish();
     pump();
-  });
+  };
+  return { pump, end };
 }
 
 const TOO_LONG = Symbol('too long');
+
+type LineSplitter = ReturnType<typeof lineSplitter>;
 
 /**
  * Lines out of chunks, each byte looked at once: a long line is not re-scanned as it grows,
