@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { controlPlaceFor } from '../../src/io/control-place.js';
-import { bin, cleanEnv, nodeCommand, runCli, startCli, type TapTest } from '../helpers/cli.js';
+import { bin, nodeCommand, runCli, startCli, testEnv, type TapTest } from '../helpers/cli.js';
 
 /**
  * Clients of the control socket talk only to a folder and socket of their own user, and
@@ -68,7 +68,7 @@ async function fakeStart(t: TapTest, env: Record<string, string>, reply: Reply) 
 
 const ok = (id: number, result: object) => `${JSON.stringify({ v: 1, id, ok: true, result })}\n`;
 const idOf = (line: string) => (JSON.parse(line) as { id: number }).id;
-const row = { pid: 7, uptimeMs: 1000, restarts: 0, port: 5000, lastExit: null };
+const row = { pid: 7, uptimeMs: 1000, restarts: 0, port: 6100, lastExit: null };
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/;
 
 t.test(
@@ -98,7 +98,7 @@ t.test(
     const asNobody = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', file, ...args];
     const server = execa('setpriv', asNobody, {
       cwd: '/',
-      env: cleanEnv(),
+      env: testEnv(t),
       extendEnv: false,
       buffer: false,
     });
