@@ -134,6 +134,21 @@ t.test('check: valid, or every problem with file:line', async (t) => {
   t.match(bad.stderr, /\.env:1: unterminated ' quote/);
 });
 
+t.test('check reads the formation and ports as start would (-m, -p and their twins)', async (t) => {
+  const dir = t.testdir({ Procfile: 'web: a\nworker: b\n' });
+  const ok = await runCli(t, ['check', '-m', 'web=2,worker=1', '-p', '3000'], { cwd: dir });
+  t.equal(ok.exitCode, 0, ok.stderr);
+  const typo = await runCli(t, ['check', '-m', 'wbe=1'], { cwd: dir });
+  t.equal(typo.exitCode, 2);
+  t.match(typo.stderr, /unknown process type "wbe" \(hint: known: web, worker\)/);
+  const high = await runCli(t, ['check', '-p', '65500'], { cwd: dir });
+  t.equal(high.exitCode, 2);
+  t.match(high.stderr, /worker\.1 would get port 65600/);
+  const twin = await runCli(t, ['check'], { cwd: dir, env: { FOREMAN_TS_FORMATION: 'wbe=1' } });
+  t.equal(twin.exitCode, 2);
+  t.match(twin.stderr, /unknown process type "wbe"/);
+});
+
 t.test('help and version', async (t) => {
   const help = await runCli(t, ['start', '--help'], { cwd: t.testdir({}) });
   t.equal(help.exitCode, 0);
@@ -146,4 +161,13 @@ t.test('help and version', async (t) => {
   const usage = await runCli(t, ['strat'], { cwd: t.testdir({}) });
   t.equal(usage.exitCode, 2);
   t.match(usage.stderr, /unknown command "strat"/);
+  const topic = await runCli(t, ['help', 'bogus'], { cwd: t.testdir({}) });
+  t.equal(topic.exitCode, 2);
+  t.equal(topic.stdout, '');
+  t.equal(
+    topic.stderr,
+    'foreman-ts: unknown command "bogus" (hint: commands: start, run, check, env, export, ' +
+      'status, restart, stop, scale, quit, help, version)\n',
+  );
+  t.equal((await runCli(t, ['help', 'run'], { cwd: t.testdir({}) })).exitCode, 0);
 });

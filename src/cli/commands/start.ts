@@ -1,4 +1,4 @@
-import type { ProcessSpec } from '../../core/formation.js';
+import { expandCounts, type Formation, type ProcessSpec } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
 import { planStart } from '../../core/start-plan.js';
 import { TEST_LIMITS_VAR, resolveControlLimits } from '../../core/control.js';
@@ -28,7 +28,9 @@ export async function execute(
   const { command, flags } = invocation;
   const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
   const { settings } = release;
-  const { specs, releasePhase, policies } = planStart(release, { only: invocation.names });
+  const { specs, releasePhase, policies, formation } = planStart(release, {
+    only: invocation.names,
+  });
   const printer = new Printer(io.stdout);
   const output = await createOutput({
     release,
@@ -40,7 +42,7 @@ export async function execute(
   const reaper = await startReaper();
   warnAboutZombies(reaper, output);
   try {
-    const run = (batch: readonly ProcessSpec[]) =>
+    const run = (batch: readonly ProcessSpec[], gatedFormation?: Formation) =>
       supervise(batch, {
         cwd: release.root,
         output,
@@ -52,14 +54,15 @@ export async function execute(
         release,
         control,
         now: () => io.now().getTime(),
+        gatedFormation,
       });
-    if (releasePhase !== undefined) {
-      const result = await run([releasePhase]);
-      if (result.cause.kind !== 'exit') return result.code;
-      output.event({ event: 'release', code: result.code });
-      if (result.code !== 0) return result.code;
-    }
-    return (await run(specs)).code;
+    if (releasePhase === undefined) return (await run(specs)).code;
+    // The formation waits for the release phase: scale requests meanwhile are remembered.
+    const result = await run([releasePhase], formation);
+    if (result.cause.kind !== 'exit') return result.code;
+    output.event({ event: 'release', code: result.code });
+    if (result.code !== 0) return result.code;
+    return (await run(expandCounts(release, result.gatedFormation ?? formation))).code;
   } finally {
     reaper?.stop();
     await control?.close();
