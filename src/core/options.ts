@@ -289,6 +289,8 @@ export type Coerced = { ok: true; value: Flags[keyof Flags] } | { ok: false; exp
 
 /** Turn a raw value (a flag's text, an env twin, a YAML scalar) into the option's type. */
 export function coerceOption(spec: OptionSpec, raw: unknown): Coerced {
+  // YAML's "\0" escape can put one in `.foreman`; no path or name can hold it.
+  if (hasNul(raw)) return { ok: false, expected: 'text without NUL bytes' };
   switch (spec.kind) {
     case 'string':
       return typeof raw === 'string' && raw !== ''
@@ -313,6 +315,12 @@ export function coerceOption(spec: OptionSpec, raw: unknown): Coerced {
     case 'formation':
       return coerceFormation(raw);
   }
+}
+
+function hasNul(raw: unknown): boolean {
+  if (typeof raw === 'string') return raw.includes('\0');
+  if (raw === null || typeof raw !== 'object') return false;
+  return Object.entries(raw).some(([key, value]) => key.includes('\0') || hasNul(value));
 }
 
 /** A formation is text (`web=2,worker=1`) or, in `.foreman`, a map of type to count. */
