@@ -80,24 +80,20 @@ function parseStatement(cursor: Cursor, file: string): Omit<DotenvEntry, 'line'>
   };
 }
 
-const LEADING_NAME = /[A-Za-z_][A-Za-z0-9_.-]*/y;
-
-/** A blank line or a comment is skipped; anything else is not `KEY=value`: say where it goes wrong. */
+/**
+ * A blank line or a comment is skipped; anything else is not `KEY=value`. Nothing of the line
+ * is quoted, not even its first word: a line without "=" may be a pasted token.
+ */
 function skipOrFail(cursor: Cursor, at: At): undefined {
   cursor.skipBlanks();
-  const start = cursor.pos;
-  if (cursor.text.startsWith('export', start) && /[ \t]/.test(cursor.text[start + 6] ?? ''))
-    cursor.pos += 6;
-  cursor.skipBlanks();
-  LEADING_NAME.lastIndex = cursor.pos;
-  const name = LEADING_NAME.exec(cursor.text)?.[0];
-  const column = cursor.column() + (name?.length ?? 0);
+  const column = cursor.column();
   const rest = cursor.restOfLine().trim();
   if (rest === '' || rest.startsWith('#')) return undefined;
   const hint = 'write KEY=value (names: letters, digits and "_", not starting with a digit)';
-  if (name === undefined)
-    throw fail(at, `expected KEY=value, found no name at column ${column}`, hint);
-  throw fail({ ...at, key: name }, `expected "=" at column ${column}`, hint);
+  const what = /^[A-Za-z_]/.test(rest)
+    ? `the name at column ${column} is not followed by "="`
+    : `no name at column ${column}`;
+  throw fail(at, `expected KEY=value: ${what}`, hint);
 }
 
 function readSingleQuoted(cursor: Cursor, at: At): string {

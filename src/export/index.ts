@@ -22,6 +22,15 @@ export const FORMATS: readonly string[] = Object.keys(RENDERERS);
 /** Formats that can render a one-off admin process (--run). */
 const ONE_OFF_FORMATS: readonly string[] = ['kubernetes'];
 
+/**
+ * The -l folder the engine needs before it starts (supervisord refuses a config whose log
+ * folder is missing; launchd does not create it): `export` makes it. runit's log/run makes its
+ * own; the others log to the journal or the container engine.
+ */
+export function logFolderOf(format: string, plan: ExportPlan): string | undefined {
+  return format === 'supervisord' || format === 'launchd' ? plan.logDir : undefined;
+}
+
 export function findRenderer(format: string): Renderer {
   const renderer = Object.hasOwn(RENDERERS, format) ? RENDERERS[format] : undefined;
   if (renderer === undefined) {

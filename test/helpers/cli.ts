@@ -155,6 +155,12 @@ export function nodeCommand(
   return ['/usr/bin/env', [...unset, ...keep, process.execPath, ...args]];
 }
 
+/** argv for running any program free of the test runner's injections (e.g. a script that runs node). */
+export function cleanCommand(file: string, args: readonly string[]): [string, string[]] {
+  const [env, argv] = nodeCommand([]);
+  return [env, [...argv.slice(0, -1), file, ...args]];
+}
+
 /** A shell word that runs the CLI free of the test runner's injections (for `sh -c` pipelines). */
 export function cliWords(): string {
   const [file, args] = nodeCommand([CLI]);

@@ -92,10 +92,16 @@ t.test('errors carry file:line, the key, a column and a fix, never the text', as
       return (error as InputError).message;
     }
   };
-  t.equal(message('A=1\nnot a pair\n'), '.env:2: not: expected "=" at column 4');
-  t.equal(message('A=1\nSECRET hunter2\n'), '.env:2: SECRET: expected "=" at column 7');
-  t.equal(message('A=1\n  *x=hunter2\n'), '.env:2: expected KEY=value, found no name at column 3');
-  t.equal(message('1A=hunter2'), '.env:1: expected KEY=value, found no name at column 1');
+  t.equal(
+    message('A=1\nnot a pair\n'),
+    '.env:2: expected KEY=value: the name at column 1 is not followed by "="',
+  );
+  t.equal(
+    message('A=1\nsk_live_madeUp0123456789\n'),
+    '.env:2: expected KEY=value: the name at column 1 is not followed by "="',
+  );
+  t.equal(message('A=1\n  *x=hunter2\n'), '.env:2: expected KEY=value: no name at column 3');
+  t.equal(message('1A=hunter2'), '.env:1: expected KEY=value: no name at column 1');
   t.equal(message('A=1\nB="open\nC=2\n'), '.env:2: B: unterminated " quote at column 3');
   t.equal(message("A='open"), ".env:1: A: unterminated ' quote at column 3");
   t.equal(

@@ -4,11 +4,11 @@ import { adminEnv, resolveAdmin, similarType } from '../../core/admin.js';
 import { checkArgSize } from '../../core/env-size.js';
 import { escapeText } from '../../core/escape-text.js';
 import { exitCodeOf } from '../../core/outcome.js';
-import type { Release } from '../../core/release.js';
+import { formatNoAppNotice, type Release } from '../../core/release.js';
 import { relay, reraise } from '../../run/relay.js';
+import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
-import { loadReleaseFor } from '../load.js';
 
 /**
  * `foreman-ts run`: a one-off admin process in exactly the release `start` uses. It must stay
@@ -18,7 +18,10 @@ export async function execute(
   invocation: Extract<Invocation, { command: 'run' }>,
   io: Io,
 ): Promise<number> {
-  const release = await loadReleaseFor(invocation, io, { needsProcfile: false });
+  const { command, flags } = invocation;
+  const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
+  const notice = formatNoAppNotice(release);
+  if (notice !== undefined) io.stderr.write(`foreman-ts: ${notice}\n`);
   const admin = resolveAdmin(invocation.argv, release.procfile);
   if (admin.kind === 'shell') {
     const tooBig = checkArgSize(

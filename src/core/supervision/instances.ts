@@ -93,32 +93,9 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
   const policy = policyOf(state.policies, instance.spec.type);
   const wantsRestart =
     policy.restart === 'always' || (policy.restart === 'on-failure' && !isSuccess(outcome));
-  if (wantsRestart && !isCrashLoop(instance.restartTimes, at)) {
-    const recent = instance.restartTimes.filter((time) => at - time < CRASH_LOOP.windowMs);
-    const delayMs = backoffMs(recent.length + 1);
-    const restarting = report({
-      event: 'restarting',
-      process: name,
-      delayMs,
-      attempt: instance.restarts + 1,
-    });
-    const backoff = update(ended, name, {
-      status: 'backoff',
-      restarts: instance.restarts + 1,
-      restartTimes: [...recent, at],
-    });
-    return [backoff, [exited, restarting, armTimer('backoff', name, delayMs)]];
-  }
-  const gaveUp: Action[] = wantsRestart
-    ? [
-        report({
-          event: 'gave-up',
-          process: name,
-          restarts: CRASH_LOOP.restarts,
-          windowMs: CRASH_LOOP.windowMs,
-        }),
-      ]
-    : [];
+  if (wantsRestart && !isCrashLoop(instance.restartTimes, at))
+    return backOff(ended, instance, at, exited);
+  const gaveUp = wantsRestart ? [reportGaveUp(instance, at)] : [];
   if (policy.canDie)
     return endIfIdle(update(ended, name, { status: 'exited' }), [exited, ...gaveUp]);
   const [stopping, actions] = beginStop(
@@ -127,6 +104,34 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
     exitCodeOf(outcome),
   );
   return [stopping, [exited, ...gaveUp, ...actions]];
+}
+
+/** A crash loop: the crashes within the window, this one included, and the restarts between. */
+function reportGaveUp(instance: Instance, at: number): Action {
+  const restarts = instance.restartTimes.filter((time) => at - time < CRASH_LOOP.windowMs).length;
+  const { windowMs } = CRASH_LOOP;
+  return report({
+    event: 'gave-up',
+    process: instance.spec.name,
+    crashes: restarts + 1,
+    restarts,
+    windowMs,
+  });
+}
+
+/** A crash to restart from: wait longer each time within the crash-loop window. */
+function backOff(state: SupervisorState, instance: Instance, at: number, exited: Action): Step {
+  const name = instance.spec.name;
+  const recent = instance.restartTimes.filter((time) => at - time < CRASH_LOOP.windowMs);
+  const delayMs = backoffMs(recent.length + 1);
+  const attempt = instance.restarts + 1;
+  const restarting = report({ event: 'restarting', process: name, delayMs, attempt });
+  const backoff = update(state, name, {
+    status: 'backoff',
+    restarts: attempt,
+    restartTimes: [...recent, at],
+  });
+  return [backoff, [exited, restarting, armTimer('backoff', name, delayMs)]];
 }
 
 /** One instance stopped on request: keep it stopped, start it again, or forget it (scale). */

@@ -1,6 +1,6 @@
 import type { ControlCommand, ControlResult, StatusRow } from '../control.js';
 import type { StopCause, SystemEvent } from '../events.js';
-import type { ProcessSpec } from '../formation.js';
+import type { Formation, ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
 import type { Policies } from '../policy.js';
 import type { Release } from '../release.js';
@@ -47,6 +47,11 @@ export type SupervisorState = Readonly<{
   cause: StopCause | undefined;
   exitCode: number | undefined;
   isForced: boolean;
+  /**
+   * In the release phase's run only: the formation it gates, as a count for every type, at
+   * the scale last asked for. It starts once the release has exited 0 (docs/run.md).
+   */
+  gatedFormation: Formation | undefined;
 }>;
 
 export type SupervisorEvent =
@@ -72,7 +77,9 @@ export type SupervisorEvent =
   | { readonly type: 'output-lost' }
   | { readonly type: 'grace-expired' }
   | { readonly type: 'killed'; readonly count: number; readonly isEarly: boolean }
-  | { readonly type: 'tree-empty' };
+  | { readonly type: 'tree-empty' }
+  /** Still alive well after SIGKILL (uninterruptible sleep): the stop cannot wait for them. */
+  | { readonly type: 'stuck'; readonly pids: readonly number[] };
 
 export type TimerEvent = Extract<
   SupervisorEvent,
@@ -105,7 +112,12 @@ export type Action =
       readonly id: number;
       readonly result: ControlResult | { error: string; hint?: string };
     }
-  | { readonly type: 'finish'; readonly code: number; readonly cause: StopCause };
+  | {
+      readonly type: 'finish';
+      readonly code: number;
+      readonly cause: StopCause;
+      readonly gatedFormation: Formation | undefined;
+    };
 
 export type Step = readonly [SupervisorState, readonly Action[]];
 
@@ -118,12 +130,14 @@ export function initialState({
   policies,
   release,
   graceMs,
+  gatedFormation,
 }: {
   pid: number;
   specs: readonly ProcessSpec[];
   policies: Policies;
   release: Release;
   graceMs: number;
+  gatedFormation?: Formation | undefined;
 }): SupervisorState {
   return {
     pid,
@@ -136,6 +150,7 @@ export function initialState({
     cause: undefined,
     exitCode: undefined,
     isForced: false,
+    gatedFormation,
   };
 }
 
@@ -168,6 +183,22 @@ export function update(
 /** Forget an instance: scaled down, it leaves `status` and its name may be reused. */
 export function removeInstance(state: SupervisorState, name: string): SupervisorState {
   return { ...state, instances: state.instances.filter((other) => other.spec.name !== name) };
+}
+
+/** Take `step` for each item in turn: the last state, and every action in order. */
+export function fold<T>(
+  state: SupervisorState,
+  items: Iterable<T>,
+  step: (state: SupervisorState, item: T) => Step,
+): Step {
+  let after = state;
+  const actions: Action[] = [];
+  for (const item of items) {
+    const [next, more] = step(after, item);
+    after = next;
+    actions.push(...more);
+  }
+  return [after, actions];
 }
 
 export function report(event: SystemEvent): Action {
