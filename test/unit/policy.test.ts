@@ -127,6 +127,9 @@ t.test('ready probe syntax', async (t) => {
   t.same(parseReadyProbe('port'), { kind: 'port' });
   t.same(parseReadyProbe('http:/'), { kind: 'http', path: '/' });
   t.equal(typeof parseReadyProbe('tcp'), 'string');
+  t.same(parseReadyProbe('http:/a%20b?x=é'), { kind: 'http', path: '/a%20b?x=é' });
+  for (const bad of ['http:/a b', 'http:/\0', 'http:/\u001b[2J', 'http:/✓'])
+    t.match(parseReadyProbe(bad), /without spaces or control characters/, JSON.stringify(bad));
 });
 
 t.test('backoff 1s..30s and the crash-loop window', async (t) => {
