@@ -24,6 +24,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { writeMarkedSection } from './lib/sections.mjs';
 import { parseArgs } from 'node:util';
 import { median } from './lib/stats.mjs';
 
@@ -246,20 +247,10 @@ function renderSection({ counts, times, stops, tiniStops, loads, startedAt, comm
   return `${out.join('\n')}\n`;
 }
 
-const BEGIN = '<!-- BEGIN pid1-window (bench/pid1-window.mjs) -->';
-const END = '<!-- END pid1-window -->';
-
+/** Replace our section of docs/benchmarks.md (or append it), leaving the rest as it is. */
 function writeSection(section) {
   const file = join(ROOT, 'docs/benchmarks.md');
-  const doc = readFileSync(file, 'utf8');
-  const block = `${BEGIN}\n${section}${END}\n`;
-  const start = doc.indexOf(BEGIN);
-  const end = doc.indexOf(END);
-  const next =
-    start !== -1 && end > start
-      ? doc.slice(0, start) + block + doc.slice(end + END.length + 1)
-      : `${doc.trimEnd()}\n\n${block}`;
-  writeFileSync(file, next);
+  writeMarkedSection({ file, name: 'pid1-window', script: 'bench/pid1-window.mjs', section });
 }
 
 async function main() {

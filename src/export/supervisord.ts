@@ -90,16 +90,18 @@ function processCommand(plan: ExportPlan, process: ExportProcess): string {
 /**
  * `$0` env, `$1` script, `$2` the failure mark, `$3` the group. On success it starts the
  * formation through supervisorctl (supervisord tells its children its URL), after 1 s so
- * supervisord counts it as started (startsecs) and shows EXITED. A failure leaves the mark and
- * exits; supervisord starts it again, and that run exits at once: "too quickly", so FATAL.
+ * supervisord counts it as started (startsecs) and shows EXITED. A failure leaves the mark (its
+ * code and time) and exits; supervisord starts it again, and runs within 10 s of the mark exit
+ * at once: "too quickly", so FATAL. A start after that (by hand) runs the release again.
  */
 function releaseCommand(plan: ExportPlan, process: ExportProcess): string {
   const script =
-    'if [ -f "$2" ]; then c=$(cat "$2"); rm -f "$2"; ' +
+    'if [ -f "$2" ]; then read -r c at < "$2"; if [ $(($(date +%s) - at)) -lt 10 ]; then ' +
     'echo "the release phase failed (exit $c): the formation stays down"; exit "$c"; fi; ' +
+    'rm -f "$2"; fi; ' +
     `${KILL_LEFTOVERS}(${launcher(plan)}); c=$?; ` +
     'if [ "$c" -eq 0 ]; then sleep 1; supervisorctl -s "$SUPERVISOR_SERVER_URL" start "$3" && exit 0; ' +
-    'c=$?; echo "could not start the formation"; fi; echo "$c" > "$2"; exit "$c"';
+    'c=$?; echo "could not start the formation"; fi; echo "$c $(date +%s)" > "$2"; exit "$c"';
   const of = { what: `the command of ${process.name}`, origin: process.origin };
   const mark = { here: `${plan.app}-release.failed` };
   const words = ['/bin/sh', '-c', script, envFile(plan), process.script, mark, `${plan.app}:*`];

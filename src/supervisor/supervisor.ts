@@ -1,4 +1,4 @@
-import type { ControlCommand, ControlResult } from '../core/control.js';
+import type { ControlAnswer, ControlChannel } from '../core/control.js';
 import type { StopCause } from '../core/events.js';
 import type { Formation, ProcessSpec } from '../core/formation.js';
 import { policyOf, type Policies } from '../core/policy.js';
@@ -20,14 +20,6 @@ export type SuperviseResult = Readonly<{
   /** The release phase's run: the formation it gated, as last scaled. */
   gatedFormation: Formation | undefined;
 }>;
-
-export type ControlReplyBody = ControlResult | { error: string; hint?: string };
-/** Requests from the control socket, answered through `respond`. */
-export type ControlHandler = (
-  command: ControlCommand,
-  respond: (body: ControlReplyBody) => void,
-) => void;
-export type ControlChannel = Readonly<{ serve: (handler: ControlHandler) => () => void }>;
 
 export type SuperviseOptions = Readonly<{
   cwd: string;
@@ -87,7 +79,7 @@ function subscribe({
   stops,
 }: {
   options: SuperviseOptions;
-  replies: Replies<ControlReplyBody>;
+  replies: Replies<ControlAnswer>;
   dispatch: (event: SupervisorEvent) => void;
   stops: (() => void)[];
 }): void {
@@ -115,7 +107,7 @@ function queued(handle: (event: SupervisorEvent) => void): (event: SupervisorEve
 type Owners = Readonly<{
   children: Children;
   timers: Timers;
-  replies: Replies<ControlReplyBody>;
+  replies: Replies<ControlAnswer>;
   watch: TreeWatch;
 }>;
 

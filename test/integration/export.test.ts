@@ -322,7 +322,7 @@ t.test(
     t.equal(result.exitCode, 0, result.stderr);
     const out = join(app.cwd, 'out');
     const programs = readSupervisorConfig(t, join(out, 'tricky.conf'));
-    t.same(programs['tricky-web-1']?.environment, { PORT: '5000', PS: 'web.1' });
+    t.same(programs['tricky-web-1']?.environment, { PORT: String(DEFAULT_PORT), PS: 'web.1' });
     t.match(programs['tricky-other-1']?.argv[3], /\/tricky\.env$/);
     t.equal(programs['tricky-other-1']?.argv[4], TRICKY.command);
     t.equal(programs['tricky-other-1']?.directory, app.cwd);
@@ -369,7 +369,7 @@ t.test(
     // `config` prints a compose file again, so it writes each `$` it read as `$$`.
     const printed = config.stdout.replace(/\$\$/g, '$');
     const { services } = parse(printed) as { services: Record<string, ComposeService> };
-    t.same(services.web?.environment, { ...app.env, PORT: '5000', PS: 'web' });
+    t.same(services.web?.environment, { ...app.env, PORT: String(DEFAULT_PORT), PS: 'web' });
     t.same(services['run.1']?.environment, { ...app.env, PS: 'run.1' });
     t.same(services.other?.command, ['/bin/sh', '-c', TRICKY.command]);
   },

@@ -47,6 +47,15 @@ t.test('YAML syntax errors and non-maps are located', async (t) => {
   t.throws(() => parseDefaults('port: 1\nport: 2\n', '.foreman'), { message: /^\.foreman:2: / });
 });
 
+t.test('a NUL byte (YAML "\\0") in any value is refused at its line', async (t) => {
+  t.throws(() => parseDefaults('port: 3000\nprocfile: "P\\0x"\n', '.foreman'), {
+    message: '.foreman:2: "procfile" must be text without NUL bytes, got "P\\u0000x"',
+  });
+  t.throws(() => parseDefaults('env: [a.env, "b\\0"]\n', '.foreman'), {
+    message: /^\.foreman:1: "env" must be text without NUL bytes/,
+  });
+});
+
 t.test('timeouts a Node timer cannot hold are refused in .foreman, with their line', async (t) => {
   t.throws(() => parseDefaults('port: 3000\ntimeout: 3000000\n', '.foreman'), {
     message:

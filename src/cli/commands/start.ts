@@ -1,16 +1,15 @@
 import { expandCounts, type Formation, type ProcessSpec } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
 import { planStart } from '../../core/start-plan.js';
-import { controlPathsFor } from '../../io/control-client.js';
+import { TEST_LIMITS_VAR, resolveControlLimits } from '../../core/control.js';
+import { ForemanError } from '../../errors.js';
+import { AlreadyRunning, claimSocket } from '../../io/control-client.js';
+import { controlPlaceFor, makeControlFolder } from '../../io/control-place.js';
 import { withLevel, type LevelName, type Output } from '../../output/output.js';
 import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
 import { createTextOutput } from '../../output/text.js';
-import {
-  AlreadyRunning,
-  listenControl,
-  type ControlServer,
-} from '../../supervisor/control-server.js';
+import { listenControl, type ControlServer } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import { supervise } from '../../supervisor/supervisor.js';
 import { loadRelease } from '../../io/load-release.js';
@@ -80,11 +79,17 @@ async function openControl(
   output: Output,
 ): Promise<ControlServer | undefined> {
   try {
-    return await listenControl({ ...controlPathsFor(release.root, io.env), root: release.root });
+    const limits = resolveControlLimits(io.env[TEST_LIMITS_VAR]);
+    const place = controlPlaceFor(release.root, io.env);
+    makeControlFolder(place);
+    // A live start answers at once; one silent for this long is stuck or gone: replace it.
+    await claimSocket({ socket: place.socket, root: release.root, timeoutMs: limits.replyMs });
+    return await listenControl({ socket: place.socket, limits });
   } catch (error) {
     if (error instanceof AlreadyRunning) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    const hint = 'set XDG_RUNTIME_DIR to a writable folder of yours, or pass --no-control';
+    const fix = error instanceof ForemanError ? error.hint : undefined;
+    const hint = `${fix ?? 'set XDG_RUNTIME_DIR to a writable folder of yours'}; or pass --no-control`;
     output.event({
       event: 'warning',
       message: `no control socket (${reason}); status, restart, stop, scale and quit cannot reach this start (${hint})`,

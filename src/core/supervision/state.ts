@@ -1,4 +1,4 @@
-import type { ControlCommand, ControlResult, StatusRow } from '../control.js';
+import type { ControlAnswer, ControlCommand, StatusRow, StatusView } from '../control.js';
 import type { StopCause, SystemEvent } from '../events.js';
 import type { Formation, ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
@@ -107,11 +107,7 @@ export type Action =
     }
   | { readonly type: 'cancel-timer'; readonly key: TimerKey }
   | { readonly type: 'watch-tree' }
-  | {
-      readonly type: 'reply';
-      readonly id: number;
-      readonly result: ControlResult | { error: string; hint?: string };
-    }
+  | { readonly type: 'reply'; readonly id: number; readonly result: ControlAnswer }
   | {
       readonly type: 'finish';
       readonly code: number;
@@ -205,7 +201,7 @@ export function report(event: SystemEvent): Action {
   return { type: 'report', event };
 }
 
-export function statusOf(state: SupervisorState, now: number): ControlResult {
+export function statusOf(state: SupervisorState, now: number): StatusView {
   const processes: StatusRow[] = state.instances.map((instance) => ({
     process: instance.spec.name,
     pid: instance.pid ?? null,
