@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import type { ProcessSpec } from '../core/formation.js';
+import { RELEASE_TYPE, type ProcessSpec } from '../core/formation.js';
 import { outcomeOf, type Outcome } from '../core/outcome.js';
 import { wrapCommand } from '../core/shell.js';
 import { LineSplitter } from '../output/lines.js';
@@ -16,14 +16,20 @@ const DRAIN_AFTER_EXIT_MS = 250;
 
 export type ChildHandle = Readonly<{
   pid: number;
-  /** Stop reading: a descendant that escaped us may hold the pipe open forever. */
+  /** Stop reading, and close its stdin: a descendant that escaped us may hold the pipe open. */
   close: () => void;
 }>;
 
 /**
- * Start one process: `/bin/sh -c` in its own session and process group (detached), stdin from
- * /dev/null, stdout and stderr on one pipe that we split into lines. `onExit` fires once, with
- * the direct child's outcome, after its remaining output was read (or a short wait).
+ * Start one process: `/bin/sh -c` in its own session and process group (detached), stdout and
+ * stderr on one pipe that we split into lines. Its stdin is a pipe we hold open and never
+ * write to unless input is routed to it: watchers such as `esbuild --watch` stop on EOF, and
+ * /dev/null is EOF at once (docs/interactive.md). Our end is close-on-exec, so no other child
+ * inherits it, and it closes when we stop or die: EOF then tells the tree we are gone. The
+ * release phase alone gets /dev/null, as on Heroku: a deploy step that prompts must fail, not
+ * wait forever.
+ * `onExit` fires once, with the direct child's outcome, after its remaining output was read
+ * (or a short wait).
  */
 export function spawnChild({
   spec,
@@ -42,14 +48,16 @@ export function spawnChild({
     cwd,
     env: spec.env,
     detached: true,
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: [spec.type === RELEASE_TYPE ? 'ignore' : 'pipe', 'pipe', 'ignore'],
   });
   let failure: Error | undefined;
   child.on('error', (error) => (failure = error));
-  const { stdout } = child;
+  const { stdin, stdout } = child;
   if (child.pid === undefined || stdout === null) {
     return failure ?? new Error(`could not start ${spec.name}`);
   }
+  // A process that ended, or closed its stdin, makes our writes fail (EPIPE): not our failure.
+  stdin?.on('error', () => stdin.destroy());
   const splitter = new LineSplitter(MAX_LINE_BYTES);
   let idle: NodeJS.Timeout | undefined;
   let reads = 0;
@@ -96,6 +104,7 @@ export function spawnChild({
   });
   stdout.on('error', () => stdout.destroy());
   child.once('exit', (code, signal) => {
+    stdin?.destroy(); // a restarted process gets a new pipe: do not keep the old one open
     const outcome = outcomeOf(code, signal, constants.signals);
     // Cleared once the output has ended, so a finished run does not wait on this timer.
     let timer: NodeJS.Timeout | undefined;
@@ -105,5 +114,11 @@ export function spawnChild({
       onExit(outcome);
     });
   });
-  return { pid: child.pid, close: () => stdout.destroy() };
+  return {
+    pid: child.pid,
+    close: () => {
+      stdin?.destroy();
+      stdout.destroy();
+    },
+  };
 }

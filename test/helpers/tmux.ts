@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliWords, eventually, type TapTest } from './cli.js';
+
+/**
+ * A real terminal: tmux, driven with send-keys and read with capture-pane. Each terminal is
+ * its own tmux server (its own socket), killed in the test's teardown with everything in it.
+ */
+export const hasTmux = (() => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+export const skipWithoutTmux = hasTmux ? false : 'tmux is not installed';
+
+export type Terminal = Readonly<{
+  /** tmux key names (`Enter`, `C-c`) or words, as send-keys takes them, to a window. */
+  keys: (...keys: string[]) => void;
+  /** Literal text, typed as is. */
+  type: (text: string, window?: string) => void;
+  /** The visible screen of a window (default: the first). */
+  screen: (window?: string) => string;
+  /** Wait until the screen matches; fails with the screen in the message. */
+  waitFor: (pattern: RegExp, timeoutMs?: number, window?: string) => Promise<void>;
+  resize: (columns: number, rows: number) => void;
+  /** Open another window running `command` (a shell line) in `dir`. */
+  window: (name: string, command: string) => void;
+  /** `EXIT=n` once the first window's command has ended. */
+  status: () => string | undefined;
+}>;
+
+/**
+ * Run `foreman-ts ARGS` (a shell fragment) in a fresh tmux terminal of `columns` x `rows`, in
+ * `dir`, with `env` added. Its exit status lands in `dir/status` as `EXIT=n`.
+ */
+export function openTerminal(
+  t: TapTest,
+  {
+    args,
+    dir,
+    env = {},
+    columns = 150,
+    rows = 40,
+  }: {
+    args: string;
+    dir: string;
+    env?: Record<string, string>;
+    columns?: number;
+    rows?: number;
+  },
+): Terminal {
+  const socket = `fts-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
+  const tmux = (...rest: string[]): string =>
+    execFileSync('tmux', ['-L', socket, ...rest], { encoding: 'utf8' });
+  const exports = Object.entries(env)
+    .map(([key, value]) => `export ${key}='${value}'; `)
+    .join('');
+  const shell = (line: string): string =>
+    `env -u TMUX bash --norc --noprofile -c '${exports}cd ${dir} && ${line}'`;
+  const statusFile = join(dir, 'status');
+  const main = `${cliWords()} ${args}; echo "EXIT=$?" > ${statusFile}; sleep 60`;
+  tmux('new-session', '-d', '-s', 'main', '-x', String(columns), '-y', String(rows), shell(main));
+  // The window keeps the size we gave it, whatever clients come and go.
+  tmux('set-option', '-t', 'main', 'window-size', 'manual');
+  t.teardown(() => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+  });
+  const target = (window = '0'): string => `main:${window}`;
+  const screen = (window?: string): string => tmux('capture-pane', '-p', '-t', target(window));
+  return {
+    keys: (...keys) => void tmux('send-keys', '-t', target(), ...keys),
+    type: (text, window) => void tmux('send-keys', '-t', target(window), '-l', text),
+    screen,
+    waitFor: async (pattern, timeoutMs = 20_000, window) => {
+      if (await eventually(() => pattern.test(screen(window)), timeoutMs)) return;
+      throw new Error(`timed out waiting for ${String(pattern)}; screen:\n${screen(window)}`);
+    },
+    resize: (columns, rows) =>
+      void tmux('resize-window', '-t', target(), '-x', String(columns), '-y', String(rows)),
+    window: (name, command) => void tmux('new-window', '-t', 'main', '-n', name, shell(command)),
+    status: () => (existsSync(statusFile) ? readFileSync(statusFile, 'utf8').trim() : undefined),
+  };
+}
