@@ -39,6 +39,7 @@ export type Flags = Partial<{
   restart: readonly string[];
   ready: boolean;
   control: boolean;
+  attach: string;
   json: boolean;
   showSecrets: boolean;
   app: string;
@@ -183,6 +184,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     layered: true,
     commands: ['start'],
     help: 'listen on the control socket for status/restart/stop/scale/quit (default: on)',
+  },
+  {
+    key: 'attach',
+    long: 'attach',
+    kind: 'string',
+    arg: 'NAME',
+    layered: true,
+    commands: ['start'],
+    help: 'in a terminal, send what you type to NAME (web = web.1) instead of following prompts',
   },
   {
     key: 'logFormat',

@@ -9,16 +9,33 @@ import {
   type Prefix,
 } from './format.js';
 import { SYSTEM_COLOR, colorOf } from './palette.js';
-import type { Printer } from './printer.js';
 
 /** Where supervised output goes: lines of a process, and the supervisor's own events. */
 export type Output = Readonly<{
   forProcess: (name: string, type: string) => ProcessSink;
   event: (event: SystemEvent) => void;
 }>;
-export type ProcessSink = Readonly<{ write: (lines: readonly Buffer[]) => void }>;
+export type ProcessSink = Readonly<{
+  write: (lines: readonly Buffer[]) => void;
+  /**
+   * A partial line that stayed quiet (a prompt such as `(Pdb) `). True: the sink shows it and
+   * the relay holds it, so the rest of the line joins it; false or absent: it is written as a
+   * line at once (byte-exact logs need no more).
+   */
+  prompt?: (partial: Buffer) => boolean;
+}>;
 
 const NEWLINE = Buffer.from('\n');
+
+/** Where the lines go: the Printer, or the terminal's Screen in front of it. */
+export type LineWriter = Readonly<{ write: (data: Buffer | string) => void }>;
+
+type PrefixOptions = Readonly<{
+  names: readonly string[];
+  types: readonly string[];
+  style: Omit<LineStyle, 'width'>;
+  now: () => Date;
+}>;
 
 /**
  * The foreman look: `HH:MM:SS web.1  | line`, one colour per type. Each chunk from a child
@@ -26,30 +43,36 @@ const NEWLINE = Buffer.from('\n');
  */
 export function createTextOutput({
   printer,
-  names,
-  types,
-  style,
-  now,
-}: {
-  printer: Printer;
-  names: readonly string[];
-  types: readonly string[];
-  style: Omit<LineStyle, 'width'>;
-  now: () => Date;
-}): Output {
-  const full: LineStyle = { ...style, width: widthOf(names) };
-  const clock = secondsClock(now);
-  const stamp = (prefix: Prefix): Buffer =>
-    Buffer.from(formatPrefix(prefix, full.isTimestamped ? clock() : undefined));
-  const system = prefixOf(SYSTEM, SYSTEM_COLOR, full);
+  ...options
+}: PrefixOptions & { printer: LineWriter }): Output {
+  const prefixer = createPrefixer(options);
+  const system = prefixer.system;
   return {
     forProcess(name, type) {
-      const prefix = prefixOf(name, colorOf(Math.max(0, types.indexOf(type))), full);
-      return { write: (lines) => printer.write(joinLines(stamp(prefix), lines)) };
+      const prefix = prefixer.forProcess(name, type);
+      return { write: (lines) => printer.write(joinLines(Buffer.from(prefix()), lines)) };
     },
     event(event) {
-      printer.write(joinLines(stamp(system), [Buffer.from(describeEvent(event))]));
+      printer.write(joinLines(Buffer.from(system()), [Buffer.from(describeEvent(event))]));
     },
+  };
+}
+
+export type Prefixer = Readonly<{
+  forProcess: (name: string, type: string) => () => string;
+  system: () => string;
+}>;
+
+/** Each process's prefix, computed once; the time in it once per second. */
+export function createPrefixer({ names, types, style, now }: PrefixOptions): Prefixer {
+  const full: LineStyle = { ...style, width: widthOf(names) };
+  const clock = secondsClock(now);
+  const stamp = (prefix: Prefix) => () =>
+    formatPrefix(prefix, full.isTimestamped ? clock() : undefined);
+  return {
+    forProcess: (name, type) =>
+      stamp(prefixOf(name, colorOf(Math.max(0, types.indexOf(type))), full)),
+    system: stamp(prefixOf(SYSTEM, SYSTEM_COLOR, full)),
   };
 }
 

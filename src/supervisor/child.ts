@@ -3,21 +3,24 @@ import { constants } from 'node:os';
 import { RELEASE_TYPE, type ProcessSpec } from '../core/formation.js';
 import { outcomeOf, type Outcome } from '../core/outcome.js';
 import { wrapCommand } from '../core/shell.js';
-import { LineSplitter } from '../output/lines.js';
 import type { Printer } from '../output/printer.js';
 import type { ProcessSink } from '../output/text.js';
+import { relayLines } from './line-relay.js';
 
-/** Longer lines are cut into pieces of this size: a 1 MB line survives whole, memory stays bounded. */
-export const MAX_LINE_BYTES = 4 * 1024 * 1024;
-/** A partial line (a prompt) is shown once its process has been quiet this long. */
-const IDLE_FLUSH_MS = 300;
 /** How long an exit waits for the rest of its output before it is reported. */
-const DRAIN_AFTER_EXIT_MS = 250;
+export const DRAIN_AFTER_EXIT_MS = 250;
 
 export type ChildHandle = Readonly<{
   pid: number;
   /** Stop reading, and close its stdin: a descendant that escaped us may hold the pipe open. */
   close: () => void;
+  /** Typed input for it (docs/interactive.md); dropped if it has no stdin any more. */
+  write: (data: string) => void;
+  /** Its prompt, held back while it waited, now answered. */
+  takePartial: () => Buffer | undefined;
+  /** On a pseudo-terminal (`tty: true`): it echoes what it reads, and has a size. */
+  isTerminal: boolean;
+  resize?: (columns: number, rows: number) => void;
 }>;
 
 /**
@@ -58,49 +61,17 @@ export function spawnChild({
   }
   // A process that ended, or closed its stdin, makes our writes fail (EPIPE): not our failure.
   stdin?.on('error', () => stdin.destroy());
-  const splitter = new LineSplitter(MAX_LINE_BYTES);
-  let idle: NodeJS.Timeout | undefined;
-  let reads = 0;
-  const armIdle = (): void => {
-    clearTimeout(idle);
-    idle = setTimeout(onIdle, IDLE_FLUSH_MS);
-  };
-  const flushPartial = (): void => {
-    const rest = splitter.flush();
-    if (rest !== undefined) sink.write([rest]);
-  };
-  // Quiet, not merely held up by us: only then is a partial line a prompt. While our output
-  // blocks, the child is blocked too; after a resume it gets a whole quiet period again, and
-  // the flush waits for the poll phase, so data that arrived while our event loop was busy is
-  // read first (a timer runs before the poll phase: a mid-line pause would split the line).
-  const onIdle = (): void => {
-    if (stdout.isPaused()) return armIdle();
-    const seen = reads;
-    setImmediate(() => {
-      if (reads === seen) flushPartial();
-    });
-  };
-  const detach = printer.attach({
-    pause: () => stdout.pause(),
-    resume: () => {
-      stdout.resume();
-      if (splitter.hasPartial) armIdle();
+  const relay = relayLines({
+    source: {
+      onData: (listener) => stdout.on('data', listener),
+      onEnd: (listener) => stdout.once('close', listener),
+      pause: () => stdout.pause(),
+      resume: () => stdout.resume(),
+      isPaused: () => stdout.isPaused(),
     },
-  });
-  stdout.on('data', (chunk: Buffer) => {
-    clearTimeout(idle);
-    reads += 1;
-    const lines = splitter.push(chunk);
-    if (lines.length > 0) sink.write(lines);
-    if (splitter.hasPartial) armIdle();
-  });
-  const ended = new Promise<void>((resolve) => {
-    stdout.once('close', () => {
-      clearTimeout(idle);
-      flushPartial();
-      detach();
-      resolve();
-    });
+    sink,
+    printer,
+    isTerminal: false,
   });
   stdout.on('error', () => stdout.destroy());
   child.once('exit', (code, signal) => {
@@ -109,7 +80,7 @@ export function spawnChild({
     // Cleared once the output has ended, so a finished run does not wait on this timer.
     let timer: NodeJS.Timeout | undefined;
     const wait = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_AFTER_EXIT_MS)));
-    void Promise.race([ended, wait]).then(() => {
+    void Promise.race([relay.ended, wait]).then(() => {
       clearTimeout(timer);
       onExit(outcome);
     });
@@ -120,5 +91,10 @@ export function spawnChild({
       stdin?.destroy();
       stdout.destroy();
     },
+    write: (data) => {
+      if (stdin?.writable === true) stdin.write(data);
+    },
+    takePartial: relay.takePartial,
+    isTerminal: false,
   };
 }

@@ -29,6 +29,11 @@ export type ControlHandler = (
   respond: (body: ControlReplyBody) => void,
 ) => void;
 export type ControlChannel = Readonly<{ serve: (handler: ControlHandler) => () => void }>;
+/** Who may type into processes (the terminal of `start`): told as each one starts and ends. */
+export type InputHooks = Readonly<{
+  opened: (name: string, handle: ChildHandle) => void;
+  closed: (name: string) => void;
+}>;
 
 const WATCH_INTERVAL_MS = 50;
 /** After SIGKILL, a process still alive this long is stuck in the kernel: stop waiting for it. */
@@ -53,6 +58,7 @@ export function supervise(
     policies,
     release,
     control,
+    inputs,
   }: {
     cwd: string;
     output: Output;
@@ -63,6 +69,7 @@ export function supervise(
     policies: Policies;
     release: Release;
     control: ControlChannel | undefined;
+    inputs?: InputHooks;
   },
 ): Promise<SuperviseResult> {
   return new Promise((resolve) => {
@@ -153,7 +160,10 @@ export function supervise(
       let pid = 0;
       const onExit = (outcome: Outcome): void => {
         reaper?.untrack(pid);
-        if (running.get(spec.name)?.pid === pid) running.delete(spec.name);
+        if (running.get(spec.name)?.pid === pid) {
+          running.delete(spec.name);
+          inputs?.closed(spec.name);
+        }
         probes.get(spec.name)?.stop();
         probes.delete(spec.name);
         dispatch({ type: 'exited', name: spec.name, outcome, at: Date.now() });
@@ -162,7 +172,7 @@ export function supervise(
         sink.write(lines);
         probes.get(spec.name)?.check(lines);
       };
-      const handle = spawnChild({ spec, cwd, sink: { write }, printer, onExit });
+      const handle = spawnChild({ spec, cwd, sink: { ...sink, write }, printer, onExit });
       if (handle instanceof Error) {
         output.event({
           event: 'warning',
@@ -174,6 +184,7 @@ export function supervise(
       pid = handle.pid;
       reaper?.track(pid);
       running.set(spec.name, { handle, pid });
+      inputs?.opened(spec.name, handle);
       groups.set(pid, spec.name);
       dispatch({ type: 'spawned', name: spec.name, pid, at: Date.now() });
     };

@@ -5,19 +5,27 @@ import {
   type ProcessSpec,
 } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
+import { resolveInputName } from '../../core/input-routing.js';
+import { UsageError } from '../../errors.js';
+import { isatty } from 'node:tty';
 import { resolvePolicies } from '../../core/policy.js';
 import { controlPathsFor } from '../../io/control-client.js';
 import { isLogged, levelOf, type LevelName } from '../../output/json-record.js';
 import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
-import { createTextOutput, type Output } from '../../output/text.js';
+import {
+  createPrefixer,
+  createTextOutput,
+  type LineWriter,
+  type Output,
+} from '../../output/text.js';
 import {
   AlreadyRunning,
   listenControl,
   type ControlServer,
 } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
-import { supervise } from '../../supervisor/supervisor.js';
+import { supervise, type InputHooks } from '../../supervisor/supervisor.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
 import { loadReleaseFor } from '../load.js';
@@ -37,12 +45,38 @@ export async function execute(
   const specs = expandFormation(release, { formation, only: invocation.names });
   const releasePhase = settings.release === false ? undefined : expandReleasePhase(release);
   const printer = new Printer(io.stdout);
-  const output = await createOutput({
-    release,
-    printer,
-    io,
-    names: [...specs, ...(releasePhase ? [releasePhase] : [])],
-  });
+  const names = [...specs, ...(releasePhase ? [releasePhase] : [])];
+  const attach = attachedName(settings.attach, specs);
+  const terminal = isTerminal(release, io)
+    ? await openTerminal({ release, printer, io, names, attach })
+    : undefined;
+  try {
+    const output = terminal?.output ?? (await createOutput({ release, printer, io, names }));
+    return await runPhases({ release, specs, releasePhase, io, printer, output, terminal });
+  } finally {
+    terminal?.close();
+  }
+}
+
+/** The release phase, then (if it succeeded) the formation, with the control socket open. */
+async function runPhases({
+  release,
+  specs,
+  releasePhase,
+  io,
+  printer,
+  output,
+  terminal,
+}: {
+  release: Release;
+  specs: readonly ProcessSpec[];
+  releasePhase: ProcessSpec | undefined;
+  io: Io;
+  printer: Printer;
+  output: Output;
+  terminal: InputHooks | undefined;
+}): Promise<number> {
+  const { settings } = release;
   const policies = resolvePolicies({
     types: release.procfile?.entries.map((entry) => entry.name) ?? [],
     drafts: release.policies,
@@ -65,6 +99,7 @@ export async function execute(
         policies,
         release,
         control,
+        inputs: terminal,
       });
     if (releasePhase !== undefined) {
       const result = await run([releasePhase]);
@@ -113,22 +148,30 @@ async function createOutput({
   names,
 }: {
   release: Release;
-  printer: Printer;
+  printer: LineWriter & Printer;
   io: Io;
   names: readonly ProcessSpec[];
 }): Promise<Output> {
   const { settings } = release;
-  const level = (settings.logLevel ?? 'info') as LevelName;
   if (settings.logFormat === 'json') {
     const [{ createJsonOutput }, { createLogger }] = await Promise.all([
       import('../../output/json.js'),
       import('../../output/logger.js'),
     ]);
-    const logger = await createLogger({ printer, level, now: io.now });
+    const logger = await createLogger({ printer, level: levelOfSettings(release), now: io.now });
     return createJsonOutput({ printer, logger, now: io.now });
   }
-  const text = createTextOutput({
-    printer,
+  return withLevel(createTextOutput({ printer, ...textLook(release, io, names) }), release);
+}
+
+function levelOfSettings(release: Release): LevelName {
+  return (release.settings.logLevel ?? 'info') as LevelName;
+}
+
+/** Names, colours and time of the foreman look, the same for the Printer and the terminal. */
+function textLook(release: Release, io: Io, names: readonly ProcessSpec[]) {
+  const { settings } = release;
+  return {
     names: names.map((spec) => spec.name),
     types: release.procfile?.entries.map((entry) => entry.name) ?? [],
     style: {
@@ -140,17 +183,69 @@ async function createOutput({
       }),
     },
     now: io.now,
-  });
-  return level === 'info' ? text : withLevel(text, level);
+  };
 }
 
-function withLevel(output: Output, threshold: LevelName): Output {
+/**
+ * Typing reaches processes only when we have a terminal to type in and one to draw on, and
+ * the output is text: JSON logs and piped output stay byte-exact (docs/interactive.md).
+ */
+function isTerminal(release: Release, io: Io): boolean {
+  return release.settings.logFormat !== 'json' && io.stdout.isTTY === true && isatty(0);
+}
+
+/** `--attach web` means web.1; an unknown name is a usage error before anything starts. */
+function attachedName(name: string | undefined, specs: readonly ProcessSpec[]): string | undefined {
+  if (name === undefined) return undefined;
+  const names = specs.map((spec) => spec.name);
+  const resolved = resolveInputName(name, names);
+  if (resolved === undefined)
+    throw new UsageError(`--attach: unknown process "${name}"`, `known: ${names.join(', ')}`);
+  return resolved;
+}
+
+/** The terminal mode: the text output behind a Screen, and the keys (loaded only here). */
+async function openTerminal({
+  release,
+  printer,
+  io,
+  names,
+  attach,
+}: {
+  release: Release;
+  printer: Printer;
+  io: Io;
+  names: readonly ProcessSpec[];
+  attach: string | undefined;
+}) {
+  const [{ openConsole }, { Screen }] = await Promise.all([
+    import('../../terminal/console.js'),
+    import('../../output/screen.js'),
+  ]);
+  const screen = new Screen(printer);
+  const look = textLook(release, io, names);
+  const text = withLevel(createTextOutput({ printer: screen, ...look }), release);
+  return openConsole({
+    stdin: io.stdin,
+    stdout: io.stdout,
+    screen,
+    text,
+    prefixer: createPrefixer(look),
+    attach,
+  });
+}
+
+function withLevel(output: Output, release: Release): Output {
+  const threshold = levelOfSettings(release);
+  if (threshold === 'info') return output;
   let isStopping = false;
   return {
     forProcess: output.forProcess,
     event(event) {
       if (event.event === 'stopping') isStopping = true;
-      if (isLogged(levelOf(event, isStopping), threshold)) output.event(event);
+      // A notice answers what the user just typed: it shows whatever the level.
+      const isShown = event.event === 'notice' || isLogged(levelOf(event, isStopping), threshold);
+      if (isShown) output.event(event);
     },
   };
 }
