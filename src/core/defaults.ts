@@ -1,13 +1,18 @@
 import { LineCounter, parseDocument, isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import { InputError, throwIfAny } from '../errors.js';
-import { OPTIONS, coerceOption, findLayeredOption, type Flags } from './options.js';
 import {
-  RESTART_POLICIES,
-  STOP_SIGNALS,
-  parseReadyProbe,
+  OPTION_LIST,
+  findLayeredOption,
+  setOption,
+  type Flags,
+  type MutableFlags,
+} from './options.js';
+import {
+  POLICY_SETTINGS,
+  setPolicy,
   type PolicyDraft,
+  type PolicyValues,
   type ProcessPolicy,
-  type RestartPolicy,
 } from './policy.js';
 
 /**
@@ -44,7 +49,7 @@ export function parseDefaults(text: string, file: string): Defaults {
     );
   }
   const problems: InputError[] = [];
-  const flags: Record<string, unknown> = {};
+  const flags: MutableFlags = {};
   let policies: PolicyDraft[] = [];
   for (const pair of doc.contents.items) {
     const keyNode = pair.key as Node | null;
@@ -54,20 +59,20 @@ export function parseDefaults(text: string, file: string): Defaults {
       policies = parseProcesses(valueNode, { file, lineOf, problems, line: lineOf(keyNode) });
       continue;
     }
-    const spec = findLayeredOption(key);
-    if (spec === undefined) {
+    const option = findLayeredOption(key);
+    if (option === undefined) {
       problems.push(
         new InputError(file, lineOf(keyNode), `unknown key "${key}"`, `known keys: ${knownKeys()}`),
       );
       continue;
     }
     const raw: unknown = valueNode === null ? null : valueNode.toJSON();
-    const coerced = coerceOption(spec, raw);
-    if (coerced.ok) flags[spec.key] = coerced.value;
-    else problems.push(wrongType(file, lineOf(valueNode ?? keyNode), key, coerced.expected, raw));
+    const coerced = setOption(flags, option.key, raw);
+    if (!coerced.ok)
+      problems.push(wrongType(file, lineOf(valueNode ?? keyNode), key, coerced.expected, raw));
   }
   throwIfAny(problems);
-  return { file, flags: flags as Flags, policies };
+  return { file, flags, policies };
 }
 
 function wrongType(
@@ -87,21 +92,15 @@ function wrongType(
 
 function knownKeys(): string {
   return [
-    ...OPTIONS.filter((spec) => spec.layered).map((spec) => spec.long.replace(/-/g, '_')),
+    ...OPTION_LIST.filter(({ spec }) => spec.layered).map(({ long }) => long.replace(/-/g, '_')),
     'processes',
   ].join(', ');
 }
 
 type Context = Readonly<{ file: string; lineOf: LineOf; problems: InputError[]; line: number }>;
 
-const POLICY_KEYS = [
-  'ready',
-  'ready_timeout',
-  'stop_signal',
-  'after',
-  'restart',
-  'can_die',
-] as const;
+const POLICY_FIELDS = Object.keys(POLICY_SETTINGS) as (keyof ProcessPolicy)[];
+const POLICY_KEYS = POLICY_FIELDS.map((field) => POLICY_SETTINGS[field].name);
 
 /** `processes: { web: { ready: port, ... } }`: one draft per type, checked against the Procfile later. */
 function parseProcesses(node: Node | null, context: Context): PolicyDraft[] {
@@ -128,7 +127,7 @@ function parseProcesses(node: Node | null, context: Context): PolicyDraft[] {
 
 function parsePolicy(type: string, node: Node | null, context: Context): PolicyDraft {
   const { file, lineOf, problems } = context;
-  const values: { -readonly [K in keyof ProcessPolicy]?: ProcessPolicy[K] } = {};
+  const values: PolicyValues = {};
   let afterLine = context.line;
   if (!isMap(node)) {
     problems.push(
@@ -144,60 +143,20 @@ function parsePolicy(type: string, node: Node | null, context: Context): PolicyD
   for (const pair of (node as YAMLMap).items) {
     const keyNode = pair.key as Node | null;
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const field = POLICY_FIELDS.find((candidate) => POLICY_SETTINGS[candidate].name === key);
+    if (field === undefined) {
+      const problem = `processes: ${type}: unknown setting "${key}"`;
+      problems.push(
+        new InputError(file, lineOf(keyNode), problem, `known: ${POLICY_KEYS.join(', ')}`),
+      );
+      continue;
+    }
     const valueNode = pair.value as Node | null;
     const raw: unknown = valueNode === null ? null : valueNode.toJSON();
     const line = lineOf(valueNode ?? keyNode);
-    const fail = (expected: string): void =>
-      void problems.push(wrongType(file, line, `${type}.${key}`, expected, raw));
-    switch (key) {
-      case 'ready': {
-        const probe =
-          typeof raw === 'string' ? parseReadyProbe(raw) : 'port, /regex/ or http:/path';
-        if (typeof probe === 'string') fail(probe);
-        else values.ready = probe;
-        break;
-      }
-      case 'ready_timeout':
-        if (typeof raw === 'number' && raw > 0) values.readyTimeoutMs = Math.round(raw * 1000);
-        else fail('a number of seconds');
-        break;
-      case 'stop_signal':
-        if (
-          typeof raw === 'string' &&
-          (STOP_SIGNALS as readonly string[]).includes(raw.toUpperCase())
-        )
-          values.stopSignal = raw.toUpperCase();
-        else fail(`one of ${STOP_SIGNALS.join(', ')}`);
-        break;
-      case 'after': {
-        const list = typeof raw === 'string' ? [raw] : raw;
-        if (Array.isArray(list) && list.every((item) => typeof item === 'string'))
-          values.after = list as string[];
-        else fail('a process type or a list of them');
-        afterLine = line;
-        break;
-      }
-      case 'restart':
-        if (typeof raw === 'string' && (RESTART_POLICIES as readonly string[]).includes(raw))
-          values.restart = raw as RestartPolicy;
-        else if (raw === false)
-          values.restart = 'no'; // YAML reads a bare `no` as false
-        else fail(RESTART_POLICIES.join(', '));
-        break;
-      case 'can_die':
-        if (typeof raw === 'boolean') values.canDie = raw;
-        else fail('true or false');
-        break;
-      default:
-        problems.push(
-          new InputError(
-            file,
-            lineOf(keyNode),
-            `processes: ${type}: unknown setting "${key}"`,
-            `known: ${POLICY_KEYS.join(', ')}`,
-          ),
-        );
-    }
+    const coerced = setPolicy(values, field, raw);
+    if (!coerced.ok) problems.push(wrongType(file, line, `${type}.${key}`, coerced.expected, raw));
+    if (field === 'after') afterLine = line;
   }
   return { type, line: context.line, afterLine, values };
 }

@@ -19,20 +19,31 @@ export const RELEASE_TYPE = 'release';
 const PORT_STEP = 100;
 const ITEM = /^([A-Za-z0-9_-]+)=(\d+)$/;
 
-export function parseFormation(text: string): Formation {
+/** What is wrong with a formation, as a value: `-m` throws it, a live `scale` answers with it. */
+export type FormationProblem = Readonly<{ problem: string; hint: string }>;
+
+export function isFormationProblem(value: Formation | FormationProblem): value is FormationProblem {
+  return 'problem' in value;
+}
+
+export function tryParseFormation(text: string): Formation | FormationProblem {
   const counts = new Map<string, number>();
   for (const raw of text.split(',')) {
     const item = raw.trim();
     const [, name, count] = ITEM.exec(item) ?? [];
     if (name === undefined || count === undefined) {
-      throw new UsageError(
-        `bad formation item "${item}"`,
-        'write TYPE=COUNT[,TYPE=COUNT], e.g. web=2,worker=1',
-      );
+      const hint = 'write TYPE=COUNT[,TYPE=COUNT], e.g. web=2,worker=1';
+      return { problem: `bad formation item "${item}"`, hint };
     }
     counts.set(name, Number(count));
   }
   return counts;
+}
+
+export function parseFormation(text: string): Formation {
+  const formation = tryParseFormation(text);
+  if (isFormationProblem(formation)) throw new UsageError(formation.problem, formation.hint);
+  return formation;
 }
 
 /** Instances to start: Procfile order, `web.1 web.2 worker.1`, each with its PORT and PS. */

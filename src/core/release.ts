@@ -1,6 +1,6 @@
 import { InputError, UsageError } from '../errors.js';
 import { expandValue, type DotenvEntry } from './dotenv.js';
-import { OPTIONS, type Flags } from './options.js';
+import { OPTION_LIST, copyOption, mapPaths, type Flags, type MutableFlags } from './options.js';
 import type { PolicyDraft } from './policy.js';
 import type { Procfile } from './procfile.js';
 
@@ -40,20 +40,12 @@ export function resolveSettings(
   layers: readonly Layer[],
   resolvePath: (base: string, path: string) => string,
 ): Flags {
-  const merged: Record<string, unknown> = {};
+  const merged: MutableFlags = {};
   for (const { flags, base } of layers) {
-    for (const spec of OPTIONS) {
-      const value = flags[spec.key];
-      if (value === undefined) continue;
-      merged[spec.key] = spec.isPath ? mapPaths(value, (path) => resolvePath(base, path)) : value;
-    }
+    const resolved = mapPaths(flags, (path) => resolvePath(base, path));
+    for (const { key } of OPTION_LIST) copyOption(merged, resolved, key);
   }
-  return merged as Flags;
-}
-
-function mapPaths(value: unknown, resolve: (path: string) => string): unknown {
-  if (Array.isArray(value)) return value.map((item: string) => resolve(item));
-  return typeof value === 'string' ? resolve(value) : value;
+  return merged;
 }
 
 export type ComposedEnv = Readonly<{

@@ -69,3 +69,17 @@ export class LineSplitter {
     return line;
   }
 }
+
+/**
+ * `head + line + tail` for each line, as one Buffer for one write: a chunk's lines cost one
+ * syscall, whatever their number. Text mode's `prefix`/`\n` and JSON's record ends alike.
+ */
+export function joinLines(head: Buffer, lines: readonly Buffer[], tail: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let length = 0;
+  for (const line of lines) {
+    parts.push(head, line, tail);
+    length += head.length + line.length + tail.length;
+  }
+  return Buffer.concat(parts, length);
+}

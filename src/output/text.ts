@@ -1,4 +1,4 @@
-import { describeEvent, type SystemEvent } from '../core/events.js';
+import { describeEvent } from '../core/events.js';
 import {
   SYSTEM,
   formatPrefix,
@@ -8,22 +8,9 @@ import {
   type LineStyle,
   type Prefix,
 } from './format.js';
+import { joinLines } from './lines.js';
+import type { OutputFormat } from './output.js';
 import { SYSTEM_COLOR, colorOf } from './palette.js';
-
-/** Where supervised output goes: lines of a process, and the supervisor's own events. */
-export type Output = Readonly<{
-  forProcess: (name: string, type: string) => ProcessSink;
-  event: (event: SystemEvent) => void;
-}>;
-export type ProcessSink = Readonly<{
-  write: (lines: readonly Buffer[]) => void;
-  /**
-   * A partial line that stayed quiet (a prompt such as `(Pdb) `). True: the sink shows it and
-   * the relay holds it, so the rest of the line joins it; false or absent: it is written as a
-   * line at once (byte-exact logs need no more).
-   */
-  prompt?: (partial: Buffer) => boolean;
-}>;
 
 const NEWLINE = Buffer.from('\n');
 
@@ -44,16 +31,17 @@ type PrefixOptions = Readonly<{
 export function createTextOutput({
   printer,
   ...options
-}: PrefixOptions & { printer: LineWriter }): Output {
+}: PrefixOptions & { printer: LineWriter }): OutputFormat {
   const prefixer = createPrefixer(options);
-  const system = prefixer.system;
+  const stamp = (prefix: () => string): Buffer => Buffer.from(prefix());
   return {
     forProcess(name, type) {
       const prefix = prefixer.forProcess(name, type);
-      return { write: (lines) => printer.write(joinLines(Buffer.from(prefix()), lines)) };
+      return { write: (lines) => printer.write(joinLines(stamp(prefix), lines, NEWLINE)) };
     },
     event(event) {
-      printer.write(joinLines(Buffer.from(system()), [Buffer.from(describeEvent(event))]));
+      const line = Buffer.from(describeEvent(event));
+      printer.write(joinLines(stamp(prefixer.system), [line], NEWLINE));
     },
   };
 }
@@ -74,16 +62,6 @@ export function createPrefixer({ names, types, style, now }: PrefixOptions): Pre
       stamp(prefixOf(name, colorOf(Math.max(0, types.indexOf(type))), full)),
     system: stamp(prefixOf(SYSTEM, SYSTEM_COLOR, full)),
   };
-}
-
-function joinLines(prefix: Buffer, lines: readonly Buffer[]): Buffer {
-  const parts: Buffer[] = [];
-  let length = 0;
-  for (const line of lines) {
-    parts.push(prefix, line, NEWLINE);
-    length += prefix.length + line.length + 1;
-  }
-  return Buffer.concat(parts, length);
 }
 
 /** HH:MM:SS, formatted at most once per second however many lines arrive. */

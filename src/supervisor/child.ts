@@ -4,7 +4,7 @@ import { RELEASE_TYPE, type ProcessSpec } from '../core/formation.js';
 import { outcomeOf, type Outcome } from '../core/outcome.js';
 import { wrapCommand } from '../core/shell.js';
 import type { Printer } from '../output/printer.js';
-import type { ProcessSink } from '../output/text.js';
+import type { ProcessSink } from '../output/output.js';
 import { relayLines } from './line-relay.js';
 
 /** How long an exit waits for the rest of its output before it is reported. */

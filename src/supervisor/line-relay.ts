@@ -1,6 +1,6 @@
 import { LineSplitter } from '../output/lines.js';
 import type { Printer } from '../output/printer.js';
-import type { ProcessSink } from '../output/text.js';
+import type { ProcessSink } from '../output/output.js';
 
 /** Longer lines are cut into pieces of this size: a 1 MB line survives whole, memory stays bounded. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;

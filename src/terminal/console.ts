@@ -18,7 +18,8 @@ import {
 import { EMPTY_EDITOR, editKey, type EditEffect } from '../core/line-editor.js';
 import { formatInputLine, visibleWidth } from '../output/input-line.js';
 import type { Screen } from '../output/screen.js';
-import type { Output, Prefixer, ProcessSink } from '../output/text.js';
+import type { Output, ProcessSink } from '../output/output.js';
+import type { Prefixer } from '../output/text.js';
 import { readKeys, type TerminalInput } from './tty-mode.js';
 
 /** What the console needs of a running process (the supervisor's child handle has it). */

@@ -1,7 +1,7 @@
-import { expandFormation, parseFormation } from '../../src/core/formation.js';
-import { resolvePolicies, type PolicyDraft } from '../../src/core/policy.js';
+import type { PolicyDraft } from '../../src/core/policy.js';
 import { parseProcfile } from '../../src/core/procfile.js';
 import { resolveRelease } from '../../src/core/release.js';
+import { planStart } from '../../src/core/start-plan.js';
 import { next } from '../../src/core/supervision/next.js';
 import {
   initialState,
@@ -10,7 +10,10 @@ import {
   type SupervisorState,
 } from '../../src/core/supervision/state.js';
 
-/** A supervisor state for a Procfile, before boot, as the start command would make it. */
+/** The pid the reducer is told is its own. */
+export const SUPERVISOR_PID = 4242;
+
+/** A supervisor state for a Procfile, before boot, as the start command makes it. */
 export function setup(
   procfile = 'web: w\nworker: k\n',
   {
@@ -25,14 +28,11 @@ export function setup(
     procfile: { path: 'Procfile', entries: parseProcfile(procfile, 'Procfile') },
     envFiles: [],
     inherited: {},
-    settings: {},
+    settings: { formation, canDie, restart },
+    policies: drafts,
   });
-  const specs = expandFormation(release, {
-    formation: formation ? parseFormation(formation) : undefined,
-  });
-  const types = release.procfile?.entries.map((entry) => entry.name) ?? [];
-  const policies = resolvePolicies({ types, drafts, canDie, restart });
-  return initialState({ specs, policies, release, graceMs: 5000 });
+  const { specs, policies } = planStart(release, { only: [] });
+  return initialState({ pid: SUPERVISOR_PID, specs, policies, release, graceMs: release.graceMs });
 }
 
 /** Feed events to the reducer; every action it returned, in order. */

@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import t from 'tap';
-import { bytesOfMsg } from '../../src/output/json-msg.js';
-import { bin, CLI, cleanEnv, nodeCommand, type TapTest } from '../helpers/cli.js';
+import { bytesOfMsg } from '../helpers/json-msg.js';
+import { bin, CLI, nodeCommand, testEnv, type TapTest } from '../helpers/cli.js';
 import { provesWatching, watcherApp } from '../helpers/watcher.js';
 
 /**
@@ -32,7 +32,7 @@ function startAsPid1(
   args: readonly string[],
   { cwd, nodeOptions, init = [] }: { cwd: string; nodeOptions?: string; init?: readonly string[] },
 ): Pid1 {
-  const env = cleanEnv();
+  const env = testEnv(t);
   const extra: Record<string, string> =
     nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions };
   const [file, argv] = nodeCommand([CLI, ...args], extra);

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { parse as parsePlist } from 'plist';
 import t from 'tap';
 import { parse } from 'yaml';
+import { DEFAULT_PORT } from '../../src/core/release.js';
 import { writeFiles } from '../../src/io/write-files.js';
 import { FIXTURES, runCli } from '../helpers/cli.js';
 
@@ -57,7 +58,7 @@ async function exportGolden(t: TapTest, format: string): Promise<string> {
   const out = join(t.testdir(), format);
   const extra = GOLDENS.formats[format] ?? [];
   const envKeys = Object.keys(parseEnvKeys(join(FIXTURES, 'export/example.env')));
-  const result = await runCli(['export', format, out, ...GOLDENS.common, ...extra], {
+  const result = await runCli(t, ['export', format, out, ...GOLDENS.common, ...extra], {
     cwd: ROOT,
     env: quietEnv(envKeys),
   });
@@ -283,7 +284,7 @@ t.test(
   skipUnless(CHPST, 'chpst', 'runit'),
   async (t) => {
     const app = trickyApp(t, TRICKY.refused.runit ?? []);
-    const result = await runCli(['export', 'runit', 'out', '-a', 'tricky'], {
+    const result = await runCli(t, ['export', 'runit', 'out', '-a', 'tricky'], {
       cwd: app.cwd,
       env: quietEnv(Object.keys(TRICKY.env)),
     });
@@ -298,7 +299,7 @@ t.test(
     t.equal(dumped.cwd, app.cwd);
     t.same(pick(dumped.env, [...Object.keys(app.env), 'PORT', 'PS']), {
       ...app.env,
-      PORT: '5000',
+      PORT: String(DEFAULT_PORT),
       PS: 'web.1',
     });
   },
@@ -316,13 +317,17 @@ t.test(
   skipUnless(SUPERVISORD, 'supervisord', 'supervisor'),
   async (t) => {
     const app = trickyApp(t, TRICKY.refused.supervisord ?? []);
-    const result = await runCli(['export', 'supervisord', 'out', '-a', 'tricky'], {
+    const result = await runCli(t, ['export', 'supervisord', 'out', '-a', 'tricky'], {
       cwd: app.cwd,
       env: quietEnv(Object.keys(TRICKY.env)),
     });
     t.equal(result.exitCode, 0, result.stderr);
     const programs = readSupervisorConfig(t, join(app.cwd, 'out/tricky.conf'));
-    t.same(programs['tricky-web-1']?.environment, { PORT: '5000', PS: 'web.1', ...app.env });
+    t.same(programs['tricky-web-1']?.environment, {
+      PORT: String(DEFAULT_PORT),
+      PS: 'web.1',
+      ...app.env,
+    });
     t.same(programs['tricky-other-1']?.argv, ['/bin/sh', '-c', TRICKY.command]);
     t.equal(programs['tricky-other-1']?.directory, app.cwd);
   },
@@ -330,7 +335,7 @@ t.test(
 
 t.test('supervisord: a value it cannot carry stops the export at its line', async (t) => {
   const cwd = t.testdir({ Procfile: 'web: node web.js\n', '.env': 'A=1\nB="two\\nlines"\n' });
-  const result = await runCli(['export', 'supervisord'], { cwd, env: quietEnv(['A', 'B']) });
+  const result = await runCli(t, ['export', 'supervisord'], { cwd, env: quietEnv(['A', 'B']) });
   t.equal(result.exitCode, 1);
   t.equal(
     result.stderr,
@@ -344,7 +349,7 @@ t.test(
   skipUnless(SYSTEMD_ANALYZE, 'systemd-analyze', 'systemd'),
   async (t) => {
     const app = trickyApp(t, []);
-    const result = await runCli(['export', 'systemd', 'out', '-a', 'tricky', '-u', 'app'], {
+    const result = await runCli(t, ['export', 'systemd', 'out', '-a', 'tricky', '-u', 'app'], {
       cwd: app.cwd,
       env: quietEnv(Object.keys(TRICKY.env)),
     });
@@ -363,7 +368,7 @@ t.test('exporting never runs the app, and leaves the shell env out', async (t) =
     Procfile: 'release: touch released\nweb: touch ran\n',
     '.env': 'A=from-file\n',
   });
-  const result = await runCli(['export', 'systemd', '-a', 'app'], {
+  const result = await runCli(t, ['export', 'systemd', '-a', 'app'], {
     cwd,
     env: { ...quietEnv(['A']), LEAKY_SHELL_VAR: 'leak' },
   });
@@ -378,7 +383,7 @@ t.test('exporting never runs the app, and leaves the shell env out', async (t) =
 
 t.test('the app name defaults to the root folder’s name', async (t) => {
   const cwd = t.testdir({ 'Shop Front': { Procfile: 'web: node web.js\n' } });
-  const result = await runCli(['export', 'launchd', 'out', '-d', 'Shop Front'], {
+  const result = await runCli(t, ['export', 'launchd', 'out', '-d', 'Shop Front'], {
     cwd,
     env: quietEnv(),
   });
@@ -407,7 +412,7 @@ t.test('usage errors exit 2 with one line and a hint', async (t) => {
     ],
   ];
   for (const [args, stderr] of cases) {
-    const result = await runCli(args, { cwd, env: quietEnv() });
+    const result = await runCli(t, args, { cwd, env: quietEnv() });
     t.equal(result.exitCode, 2, args.join(' '));
     t.equal(result.stderr, stderr);
   }
@@ -417,6 +422,7 @@ t.test('usage errors exit 2 with one line and a hint', async (t) => {
 t.test('kubernetes --run writes only the one-off Job', async (t) => {
   const cwd = t.testdir({ Procfile: 'web: node web.js\n' });
   const result = await runCli(
+    t,
     ['export', 'kubernetes', 'k', '--image', 'app:1', '--run', 'node migrate.js'],
     { cwd, env: quietEnv() },
   );
@@ -426,7 +432,7 @@ t.test('kubernetes --run writes only the one-off Job', async (t) => {
 
 t.test('a file in the way of DIR is reported, not thrown', async (t) => {
   const cwd = t.testdir({ Procfile: 'web: node web.js\n', out: 'a file' });
-  const result = await runCli(['export', 'systemd', 'out'], { cwd, env: quietEnv() });
+  const result = await runCli(t, ['export', 'systemd', 'out'], { cwd, env: quietEnv() });
   t.equal(result.exitCode, 1);
   t.match(
     result.stderr,

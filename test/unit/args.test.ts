@@ -1,5 +1,6 @@
 import t from 'tap';
-import { flagsFromEnv, parseInvocation } from '../../src/cli/args.js';
+import { parseInvocation } from '../../src/cli/args.js';
+import { parseEnvTwins } from '../../src/core/options.js';
 import { formatHelp } from '../../src/cli/help.js';
 import type { UsageError } from '../../src/errors.js';
 
@@ -71,6 +72,9 @@ t.test('usage errors are clear and exit 2', async (t) => {
     [['check', 'extra'], /unexpected argument "extra"/],
     [['start', '--log-format', 'xml'], /must be one of text, json/],
     [['start', '--no-port'], /--no-port is not an option/],
+    [['start', '--can-die', 'web,'], /--can-die must be process types, comma-separated/],
+    [['start', '-e', 'a.env,,b.env'], /-e must be file names, comma-separated/],
+    [['start', '--color=maybe'], /--color must be true or false, got "maybe"/],
   ];
   for (const [argv, message] of cases) {
     const error = t.throws(() => parseInvocation(argv), { message }, argv.join(' ')) as UsageError;
@@ -80,7 +84,7 @@ t.test('usage errors are clear and exit 2', async (t) => {
 
 t.test('FOREMAN_TS_* twins', async (t) => {
   t.same(
-    flagsFromEnv(
+    parseEnvTwins(
       { FOREMAN_TS_TIMEOUT: '9', FOREMAN_TS_COLOR: 'false', FOREMAN_TS_JSON: 'true' },
       'start',
     ),
@@ -89,8 +93,8 @@ t.test('FOREMAN_TS_* twins', async (t) => {
       color: false,
     },
   );
-  t.same(flagsFromEnv({ FOREMAN_TS_TIMEOUT: '9' }, 'run'), {});
-  t.throws(() => flagsFromEnv({ FOREMAN_TS_PORT: 'x' }, 'start'), {
+  t.same(parseEnvTwins({ FOREMAN_TS_TIMEOUT: '9' }, 'run'), {});
+  t.throws(() => parseEnvTwins({ FOREMAN_TS_PORT: 'x' }, 'start'), {
     message: /FOREMAN_TS_PORT must be a port/,
   });
 });

@@ -1,19 +1,17 @@
 import fc from 'fast-check';
 import t from 'tap';
-import type { SystemEvent } from '../../src/core/events.js';
-import { createJsonOutput } from '../../src/output/json.js';
-import {
-  formatEachLine,
-  formatLinePrefix,
-  formatLineRecords,
-} from '../../src/output/json-lines.js';
-import { bytesOfMsg, decodeEscaped, formatMsg } from '../../src/output/json-msg.js';
-import { LEVELS, factsOf, isLogged, levelOf, typeOfProcess } from '../../src/output/json-record.js';
-import { createLogger } from '../../src/output/logger.js';
+import { formatLinePrefix, formatLineRecords } from '../../src/output/json-lines.js';
+import { createJsonOutput, factsOf, typeOfProcess } from '../../src/output/json.js';
+import { withLevel } from '../../src/output/output.js';
 import type { Printer } from '../../src/output/printer.js';
+import { bytesOfMsg, decodeEscaped, formatEachLine } from '../helpers/json-msg.js';
 
+const PREFIX = formatLinePrefix(0, '"a.1"', '"a"');
+/** The `msg` the encoder writes for one line, as JSON text. */
+const encode = (line: Buffer): string =>
+  formatLineRecords(PREFIX, [line]).subarray(PREFIX.length, -2).toString('utf8');
 const msgOf = (bytes: number[] | string): string =>
-  formatMsg(typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.from(bytes));
+  encode(typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.from(bytes));
 
 t.test('msg: text as JSON, control characters escaped', async (t) => {
   t.equal(msgOf('hello world'), '"hello world"');
@@ -30,13 +28,15 @@ t.test('msg: each byte of invalid UTF-8 becomes \\udcXX (surrogateescape)', asyn
   t.equal(msgOf([0xed, 0xa0, 0x80]), '"\\udced\\udca0\\udc80"', 'an encoded surrogate too');
   t.equal(msgOf([0xf4, 0x90, 0x80, 0x80]), '"\\udcf4\\udc90\\udc80\\udc80"', 'beyond U+10FFFF');
   t.equal(msgOf([0xe2, 0x9c, 0x93, 0xff]), '"✓\\udcff"', 'valid text around it is kept');
+  t.equal(msgOf([0xc2, 0x41, 0xc2, 0x85]), '"\\udcc2A\\u0085"', 'a lead byte cut short, then C1');
+  t.equal(msgOf([0xef, 0xbb, 0xbf, 0x41]), '"\ufeffA"', 'a BOM is text');
 });
 
-t.test('decodeEscaped agrees with TextDecoder on valid UTF-8', async () => {
+t.test('the reference decoder agrees with TextDecoder on valid UTF-8', async () => {
   fc.assert(
     fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (text) => {
       const bytes = Buffer.from(text, 'utf8');
-      return decodeEscaped(bytes) === new TextDecoder().decode(bytes);
+      return decodeEscaped(bytes) === new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
     }),
   );
 });
@@ -57,7 +57,7 @@ const line = fc.oneof(
 t.test('msg round trip: JSON.parse, then bytesOfMsg, gives the bytes back', async (t) => {
   fc.assert(
     fc.property(lineBytes, (bytes) => {
-      const json = formatMsg(bytes);
+      const json = encode(bytes);
       t.notMatch(json, /[\u0000-\u001f\u007f-\u009f]/, 'no raw control character');
       return bytesOfMsg(JSON.parse(json) as string).equals(bytes);
     }),
@@ -163,37 +163,6 @@ t.test('event facts: flat, with the process type', async (t) => {
   );
 });
 
-t.test('levels: failures are errors, expected endings are info', async (t) => {
-  const exit = (code: number): SystemEvent => ({
-    event: 'exited',
-    process: 'web.1',
-    outcome: { kind: 'exited', code },
-  });
-  const killed: SystemEvent = {
-    event: 'exited',
-    process: 'web.1',
-    outcome: { kind: 'signalled', signal: 'SIGTERM', signo: 15 },
-  };
-  t.equal(levelOf(exit(0), false), LEVELS.info);
-  t.equal(levelOf(exit(3), false), LEVELS.error);
-  t.equal(levelOf(exit(3), true), LEVELS.error, 'a failure is one while stopping too');
-  t.equal(levelOf(killed, false), LEVELS.warn, 'killed by someone else');
-  t.equal(levelOf(killed, true), LEVELS.info, 'killed by our stop');
-  t.equal(levelOf({ event: 'release', code: 1 }, false), LEVELS.error);
-  t.equal(levelOf({ event: 'warning', message: 'x' }, false), LEVELS.warn);
-  t.equal(levelOf({ event: 'killing', count: 1, graceMs: 1, isEarly: true }, true), LEVELS.warn);
-  t.equal(levelOf({ event: 'stuck', pids: [1] }, true), LEVELS.error);
-  t.equal(levelOf({ event: 'started', process: 'web.1', pid: 1 }, false), LEVELS.info);
-});
-
-t.test('--log-level thresholds', async (t) => {
-  t.ok(isLogged(LEVELS.info, 'info'));
-  t.notOk(isLogged(LEVELS.info, 'warn'));
-  t.ok(isLogged(LEVELS.error, 'warn'));
-  t.notOk(isLogged(LEVELS.fatal, 'silent'));
-  t.ok(isLogged(LEVELS.info, 'trace'));
-});
-
 /** A Printer that keeps what it is given. */
 function recordingPrinter(): { printer: Printer; text: () => string } {
   const chunks: string[] = [];
@@ -204,8 +173,7 @@ function recordingPrinter(): { printer: Printer; text: () => string } {
 t.test('JSON output: lines and events, in order, through one printer', async (t) => {
   const { printer, text } = recordingPrinter();
   const now = (): Date => new Date(1_700_000_000_000);
-  const logger = await createLogger({ printer, level: 'info', now });
-  const output = createJsonOutput({ printer, logger, now });
+  const output = withLevel(await createJsonOutput({ printer, now }), 'info');
   output.event({ event: 'started', process: 'web.1', pid: 42 });
   output.forProcess('web.1', 'web').write([Buffer.from('listening'), Buffer.from([0xff])]);
   output.event({
@@ -246,11 +214,7 @@ t.test('JSON output: lines and events, in order, through one printer', async (t)
 t.test('JSON output: --log-level filters our records, never the lines', async (t) => {
   const { printer, text } = recordingPrinter();
   const now = (): Date => new Date(0);
-  const output = createJsonOutput({
-    printer,
-    logger: await createLogger({ printer, level: 'warn', now }),
-    now,
-  });
+  const output = withLevel(await createJsonOutput({ printer, now }), 'warn');
   output.event({ event: 'started', process: 'web.1', pid: 42 });
   output.forProcess('web.1', 'web').write([Buffer.from('a line')]);
   output.event({ event: 'warning', message: 'heads up' });

@@ -3,9 +3,9 @@ import { formatDotenvLine } from '../../core/dotenv.js';
 import { expandFormation, formationOf } from '../../core/formation.js';
 import { maskValue } from '../../core/secrets.js';
 import { UsageError } from '../../errors.js';
+import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
-import { loadReleaseFor } from '../load.js';
 
 /**
  * `foreman-ts env [PROCESS]`: the environment exactly as `run` gets it, or as PROCESS (web.1)
@@ -15,7 +15,12 @@ export async function execute(
   invocation: Extract<Invocation, { command: 'env' }>,
   io: Io,
 ): Promise<number> {
-  const release = await loadReleaseFor(invocation, io, {
+  const { command, flags } = invocation;
+  const release = await loadRelease({
+    cwd: io.cwd,
+    env: io.env,
+    command,
+    flags,
     needsProcfile: invocation.process !== undefined,
   });
   const env =

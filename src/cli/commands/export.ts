@@ -2,11 +2,10 @@ import { resolve } from 'node:path';
 import { formationOf } from '../../core/formation.js';
 import { findRenderer, renderExport } from '../../export/index.js';
 import { planExport } from '../../export/plan.js';
-import { displayPath } from '../../io/load-release.js';
+import { displayPath, loadRelease } from '../../io/load-release.js';
 import { writeFiles } from '../../io/write-files.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
-import { loadReleaseFor } from '../load.js';
 
 /**
  * `foreman-ts export FORMAT [DIR]`: read the release, decide what to run (the same formation,
@@ -18,7 +17,8 @@ export async function execute(
   io: Io,
 ): Promise<number> {
   findRenderer(invocation.format); // an unknown format fails before any file is read
-  const release = await loadReleaseFor(invocation, io, { needsProcfile: true });
+  const { command, flags } = invocation;
+  const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
   const plan = planExport({
     release,
     formation: formationOf(release),

@@ -1,24 +1,10 @@
-import {
-  expandFormation,
-  expandReleasePhase,
-  formationOf,
-  type ProcessSpec,
-} from '../../core/formation.js';
+import type { ProcessSpec } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
-import { resolveInputName } from '../../core/input-routing.js';
-import { UsageError } from '../../errors.js';
-import { isatty } from 'node:tty';
-import { resolvePolicies } from '../../core/policy.js';
+import { planStart, type StartPlan } from '../../core/start-plan.js';
 import { controlPathsFor } from '../../io/control-client.js';
-import { isLogged, levelOf, type LevelName } from '../../output/json-record.js';
-import { isColorWanted } from '../../output/palette.js';
+import { withLevel, type LevelName, type Output } from '../../output/output.js';
 import { Printer } from '../../output/printer.js';
-import {
-  createPrefixer,
-  createTextOutput,
-  type LineWriter,
-  type Output,
-} from '../../output/text.js';
+import { createTextOutput } from '../../output/text.js';
 import {
   AlreadyRunning,
   listenControl,
@@ -26,9 +12,10 @@ import {
 } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import { supervise, type InputHooks } from '../../supervisor/supervisor.js';
+import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
-import { loadReleaseFor } from '../load.js';
+import { openTerminalMode, textLook } from '../start-terminal.js';
 
 /**
  * `foreman-ts start`: read the release, decide the formation (and the release phase), then
@@ -39,20 +26,16 @@ export async function execute(
   invocation: Extract<Invocation, { command: 'start' }>,
   io: Io,
 ): Promise<number> {
-  const release = await loadReleaseFor(invocation, io, { needsProcfile: true });
-  const { settings } = release;
-  const formation = formationOf(release);
-  const specs = expandFormation(release, { formation, only: invocation.names });
-  const releasePhase = settings.release === false ? undefined : expandReleasePhase(release);
+  const { command, flags } = invocation;
+  const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
+  const { specs, releasePhase, policies } = planStart(release, { only: invocation.names });
   const printer = new Printer(io.stdout);
   const names = [...specs, ...(releasePhase ? [releasePhase] : [])];
-  const attach = attachedName(settings.attach, specs);
-  const terminal = isTerminal(release, io)
-    ? await openTerminal({ release, printer, io, names, attach })
-    : undefined;
+  const terminal = await openTerminalMode({ release, printer, io, names, specs });
   try {
     const output = terminal?.output ?? (await createOutput({ release, printer, io, names }));
-    return await runPhases({ release, specs, releasePhase, io, printer, output, terminal });
+    const plan = { release, specs, releasePhase, policies };
+    return await runPhases({ plan, io, printer, output, inputs: terminal });
   } finally {
     terminal?.close();
   }
@@ -60,31 +43,20 @@ export async function execute(
 
 /** The release phase, then (if it succeeded) the formation, with the control socket open. */
 async function runPhases({
-  release,
-  specs,
-  releasePhase,
+  plan: { release, specs, releasePhase, policies },
   io,
   printer,
   output,
-  terminal,
+  inputs,
 }: {
-  release: Release;
-  specs: readonly ProcessSpec[];
-  releasePhase: ProcessSpec | undefined;
+  plan: StartPlan & { release: Release };
   io: Io;
   printer: Printer;
   output: Output;
-  terminal: InputHooks | undefined;
+  inputs: InputHooks | undefined;
 }): Promise<number> {
-  const { settings } = release;
-  const policies = resolvePolicies({
-    types: release.procfile?.entries.map((entry) => entry.name) ?? [],
-    drafts: release.policies,
-    canDie: settings.canDie,
-    restart: settings.restart,
-    isReadyChecked: settings.ready ?? true,
-  });
-  const control = settings.control === false ? undefined : await openControl(release, io, output);
+  const control =
+    release.settings.control === false ? undefined : await openControl(release, io, output);
   const reaper = await startReaper();
   warnAboutZombies(reaper, output);
   try {
@@ -99,7 +71,8 @@ async function runPhases({
         policies,
         release,
         control,
-        inputs: terminal,
+        now: () => io.now().getTime(),
+        inputs,
       });
     if (releasePhase !== undefined) {
       const result = await run([releasePhase]);
@@ -148,106 +121,17 @@ async function createOutput({
   names,
 }: {
   release: Release;
-  printer: LineWriter & Printer;
+  printer: Printer;
   io: Io;
   names: readonly ProcessSpec[];
 }): Promise<Output> {
   const { settings } = release;
+  const level = (settings.logLevel ?? 'info') as LevelName;
   if (settings.logFormat === 'json') {
-    const [{ createJsonOutput }, { createLogger }] = await Promise.all([
-      import('../../output/json.js'),
-      import('../../output/logger.js'),
-    ]);
-    const logger = await createLogger({ printer, level: levelOfSettings(release), now: io.now });
-    return createJsonOutput({ printer, logger, now: io.now });
+    const { createJsonOutput } = await import('../../output/json.js');
+    return withLevel(await createJsonOutput({ printer, now: io.now }), level);
   }
-  return withLevel(createTextOutput({ printer, ...textLook(release, io, names) }), release);
-}
-
-function levelOfSettings(release: Release): LevelName {
-  return (release.settings.logLevel ?? 'info') as LevelName;
-}
-
-/** Names, colours and time of the foreman look, the same for the Printer and the terminal. */
-function textLook(release: Release, io: Io, names: readonly ProcessSpec[]) {
-  const { settings } = release;
-  return {
-    names: names.map((spec) => spec.name),
-    types: release.procfile?.entries.map((entry) => entry.name) ?? [],
-    style: {
-      isTimestamped: settings.timestamp ?? true,
-      isColored: isColorWanted({
-        flag: settings.color,
-        env: io.env,
-        isTty: io.stdout.isTTY === true,
-      }),
-    },
-    now: io.now,
-  };
-}
-
-/**
- * Typing reaches processes only when we have a terminal to type in and one to draw on, and
- * the output is text: JSON logs and piped output stay byte-exact (docs/interactive.md).
- */
-function isTerminal(release: Release, io: Io): boolean {
-  return release.settings.logFormat !== 'json' && io.stdout.isTTY === true && isatty(0);
-}
-
-/** `--attach web` means web.1; an unknown name is a usage error before anything starts. */
-function attachedName(name: string | undefined, specs: readonly ProcessSpec[]): string | undefined {
-  if (name === undefined) return undefined;
-  const names = specs.map((spec) => spec.name);
-  const resolved = resolveInputName(name, names);
-  if (resolved === undefined)
-    throw new UsageError(`--attach: unknown process "${name}"`, `known: ${names.join(', ')}`);
-  return resolved;
-}
-
-/** The terminal mode: the text output behind a Screen, and the keys (loaded only here). */
-async function openTerminal({
-  release,
-  printer,
-  io,
-  names,
-  attach,
-}: {
-  release: Release;
-  printer: Printer;
-  io: Io;
-  names: readonly ProcessSpec[];
-  attach: string | undefined;
-}) {
-  const [{ openConsole }, { Screen }] = await Promise.all([
-    import('../../terminal/console.js'),
-    import('../../output/screen.js'),
-  ]);
-  const screen = new Screen(printer);
-  const look = textLook(release, io, names);
-  const text = withLevel(createTextOutput({ printer: screen, ...look }), release);
-  return openConsole({
-    stdin: io.stdin,
-    stdout: io.stdout,
-    screen,
-    text,
-    prefixer: createPrefixer(look),
-    attach,
-  });
-}
-
-function withLevel(output: Output, release: Release): Output {
-  const threshold = levelOfSettings(release);
-  if (threshold === 'info') return output;
-  let isStopping = false;
-  return {
-    forProcess: output.forProcess,
-    event(event) {
-      if (event.event === 'stopping') isStopping = true;
-      // A notice answers what the user just typed: it shows whatever the level.
-      const isShown = event.event === 'notice' || isLogged(levelOf(event, isStopping), threshold);
-      if (isShown) output.event(event);
-    },
-  };
+  return withLevel(createTextOutput({ printer, ...textLook(release, io, names) }), level);
 }
 
 /**

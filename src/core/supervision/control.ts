@@ -1,12 +1,19 @@
 import { resolveTargets, type ControlCommand } from '../control.js';
-import { expandInstance, parseFormation, RELEASE_TYPE } from '../formation.js';
+import {
+  expandInstance,
+  isFormationProblem,
+  RELEASE_TYPE,
+  tryParseFormation,
+} from '../formation.js';
 import { policyOf } from '../policy.js';
-import { startWaiting } from './instances.js';
+import { startFresh, startWaiting } from './instances.js';
 import { beginStop } from './stop.js';
+import { armTimer, cancelTimer } from './timers.js';
 import {
   ALIVE,
   instanceOf,
   newInstance,
+  removeInstance,
   report,
   statusOf,
   update,
@@ -60,7 +67,7 @@ function onTargets(
   const actions: Action[] = [report({ event: 'control', action: cmd, targets: matched })];
   for (const name of matched) {
     const [next, more] =
-      cmd === 'stop' ? stopInstance(after, name, 'stop') : restartInstance(after, name);
+      cmd === 'stop' ? stopInstance(after, name, 'stay-stopped') : restartInstance(after, name);
     after = next;
     actions.push(...more);
   }
@@ -68,32 +75,26 @@ function onTargets(
   return [after, [...actions, { type: 'reply', id, result: { kind: 'done', message } }]];
 }
 
-export function stopInstance(state: SupervisorState, name: string, then: 'stop' | 'remove'): Step {
+export function stopInstance(
+  state: SupervisorState,
+  name: string,
+  afterStop: 'stay-stopped' | 'remove',
+): Step {
   const instance = instanceOf(state, name);
   if (instance === undefined) return [state, []];
-  if (instance.status === 'stopping') return [update(state, name, { then }), []];
+  if (instance.status === 'stopping') return [update(state, name, { afterStop }), []];
   if (!ALIVE.has(instance.status)) {
-    const cancel: Action[] = [{ type: 'cancel-timer', key: `backoff:${name}` }];
-    if (then === 'remove')
-      return [
-        { ...state, instances: state.instances.filter((other) => other !== instance) },
-        cancel,
-      ];
+    const cancel = [cancelTimer('backoff', name)];
+    if (afterStop === 'remove') return [removeInstance(state, name), cancel];
     return [update(state, name, { status: 'stopped' }), cancel];
   }
   const signal = policyOf(state.policies, instance.spec.type).stopSignal;
-  const grace: Action = {
-    type: 'arm-timer',
-    key: `stop:${name}`,
-    ms: state.graceMs,
-    event: { type: 'instance-grace-expired', name },
-  };
   return [
-    update(state, name, { status: 'stopping', then }),
+    update(state, name, { status: 'stopping', afterStop }),
     [
-      { type: 'cancel-timer', key: `ready:${name}` },
+      cancelTimer('ready', name),
       { type: 'signal-instance', name, signal },
-      grace,
+      armTimer('stop', name, state.graceMs),
     ],
   ];
 }
@@ -102,41 +103,18 @@ export function restartInstance(state: SupervisorState, name: string): Step {
   const instance = instanceOf(state, name);
   if (instance === undefined) return [state, []];
   if (ALIVE.has(instance.status)) {
-    const [stopping, actions] = stopInstance(state, name, 'stop');
-    return [update(stopping, name, { then: 'restart' }), actions];
+    const [stopping, actions] = stopInstance(state, name, 'stay-stopped');
+    return [update(stopping, name, { afterStop: 'restart' }), actions];
   }
-  const fresh = update(state, name, {
-    status: 'starting',
-    isReady: false,
-    restartTimes: [],
-    then: undefined,
-  });
-  return [
-    fresh,
-    [
-      { type: 'cancel-timer', key: `backoff:${name}` },
-      { type: 'spawn', spec: instance.spec },
-    ],
-  ];
+  const [started, spawn] = startFresh(state, instance);
+  return [started, [cancelTimer('backoff', name), ...spawn]];
 }
 
 /** A live formation change: new instances take their ports by the same slot rule. */
 function onScale(state: SupervisorState, id: number, text: string): Step {
-  let counts;
-  try {
-    counts = parseFormation(text);
-  } catch (error) {
-    return [
-      state,
-      [
-        {
-          type: 'reply',
-          id,
-          result: { error: error instanceof Error ? error.message : String(error) },
-        },
-      ],
-    ];
-  }
+  const counts = tryParseFormation(text);
+  if (isFormationProblem(counts))
+    return [state, [{ type: 'reply', id, result: { error: counts.problem } }]];
   const types = (state.release.procfile?.entries ?? [])
     .map((entry) => entry.name)
     .filter((name) => name !== RELEASE_TYPE);

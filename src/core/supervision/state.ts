@@ -26,14 +26,18 @@ export type Instance = Readonly<{
   restarts: number;
   restartTimes: readonly number[];
   lastExit: Outcome | undefined;
-  /** What follows a stop asked for one instance. */
-  then: 'stop' | 'restart' | 'remove' | undefined;
+  /** What follows a stop asked for this one instance (`stop`, `restart`, a `scale` down). */
+  afterStop: AfterStop | undefined;
   isReady: boolean;
 }>;
+
+export type AfterStop = 'stay-stopped' | 'restart' | 'remove';
 
 export type Phase = 'running' | 'stopping' | 'killing' | 'done';
 
 export type SupervisorState = Readonly<{
+  /** Our own pid, for `status`. */
+  pid: number;
   phase: Phase;
   instances: readonly Instance[];
   policies: Policies;
@@ -68,12 +72,18 @@ export type SupervisorEvent =
   | { readonly type: 'output-lost' }
   | { readonly type: 'grace-expired' }
   | { readonly type: 'killed'; readonly count: number; readonly isEarly: boolean }
-  | { readonly type: 'tree-empty' };
+  | { readonly type: 'tree-empty' }
+  /** Still alive well after SIGKILL (uninterruptible sleep): the stop cannot wait for them. */
+  | { readonly type: 'stuck'; readonly pids: readonly number[] };
 
 export type TimerEvent = Extract<
   SupervisorEvent,
   { type: 'ready-timeout' | 'backoff-over' | 'instance-grace-expired' | 'grace-expired' }
 >;
+
+/** A timer of one instance: its readiness deadline, its restart backoff, its stop's grace. */
+export type InstanceTimer = 'ready' | 'backoff' | 'stop';
+export type TimerKey = 'grace' | `${InstanceTimer}:${string}`;
 
 export type Action =
   | { readonly type: 'report'; readonly event: SystemEvent }
@@ -86,11 +96,11 @@ export type Action =
   | { readonly type: 'kill-trees'; readonly isEarly: boolean }
   | {
       readonly type: 'arm-timer';
-      readonly key: string;
+      readonly key: TimerKey;
       readonly ms: number;
       readonly event: TimerEvent;
     }
-  | { readonly type: 'cancel-timer'; readonly key: string }
+  | { readonly type: 'cancel-timer'; readonly key: TimerKey }
   | { readonly type: 'watch-tree' }
   | {
       readonly type: 'reply';
@@ -105,17 +115,20 @@ export type Step = readonly [SupervisorState, readonly Action[]];
 export const ALIVE: ReadonlySet<InstanceStatus> = new Set(['starting', 'running', 'stopping']);
 
 export function initialState({
+  pid,
   specs,
   policies,
   release,
   graceMs,
 }: {
+  pid: number;
   specs: readonly ProcessSpec[];
   policies: Policies;
   release: Release;
   graceMs: number;
 }): SupervisorState {
   return {
+    pid,
     phase: 'running',
     instances: specs.map(newInstance),
     policies,
@@ -136,7 +149,7 @@ export function newInstance(spec: ProcessSpec): Instance {
     restartTimes: [],
     lastExit: undefined,
   };
-  return { ...base, spec, status: 'waiting', then: undefined, isReady: false };
+  return { ...base, spec, status: 'waiting', afterStop: undefined, isReady: false };
 }
 
 export function instanceOf(state: SupervisorState, name: string): Instance | undefined {
@@ -152,6 +165,11 @@ export function update(
     instance.spec.name === name ? { ...instance, ...change } : instance,
   );
   return { ...state, instances };
+}
+
+/** Forget an instance: scaled down, it leaves `status` and its name may be reused. */
+export function removeInstance(state: SupervisorState, name: string): SupervisorState {
+  return { ...state, instances: state.instances.filter((other) => other.spec.name !== name) };
 }
 
 export function report(event: SystemEvent): Action {
@@ -174,5 +192,5 @@ export function statusOf(state: SupervisorState, now: number): ControlResult {
     port: instance.spec.port,
     lastExit: instance.lastExit ? describe(instance.lastExit) : null,
   }));
-  return { kind: 'status', pid: 0, root: state.release.root, processes };
+  return { kind: 'status', pid: state.pid, root: state.release.root, processes };
 }
