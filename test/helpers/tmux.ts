@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliWords, eventually, type TapTest } from './cli.js';
+import { cliWords, eventually, testEnv, testPort, type TapTest } from './cli.js';
 
 /**
  * A real terminal: tmux, driven with send-keys and read with capture-pane. Each terminal is
@@ -19,12 +19,15 @@ export const hasTmux = (() => {
 export const skipWithoutTmux = hasTmux ? false : 'tmux is not installed';
 
 export type Terminal = Readonly<{
-  /** tmux key names (`Enter`, `C-c`) or words, as send-keys takes them, to a window. */
+  /** tmux key names (`Enter`, `C-c`) or words, as send-keys takes them, to the first window. */
   keys: (...keys: string[]) => void;
+  keysTo: (window: string, ...keys: string[]) => void;
   /** Literal text, typed as is. */
   type: (text: string, window?: string) => void;
-  /** The visible screen of a window (default: the first). */
+  /** The screen of a window (default: the first), with its scrollback. */
   screen: (window?: string) => string;
+  /** The last line that is not empty: the input line, when one is shown. */
+  bottom: (window?: string) => string;
   /** Wait until the screen matches; fails with the screen in the message. */
   waitFor: (pattern: RegExp, timeoutMs?: number, window?: string) => Promise<void>;
   resize: (columns: number, rows: number) => void;
@@ -36,7 +39,8 @@ export type Terminal = Readonly<{
 
 /**
  * Run `foreman-ts ARGS` (a shell fragment) in a fresh tmux terminal of `columns` x `rows`, in
- * `dir`, with `env` added. Its exit status lands in `dir/status` as `EXIT=n`.
+ * `dir`, with the test's own XDG_RUNTIME_DIR and base port, and `env` added. Its exit status
+ * lands in `dir/status` as `EXIT=n`.
  */
 export function openTerminal(
   t: TapTest,
@@ -57,13 +61,15 @@ export function openTerminal(
   const socket = `fts-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
   const tmux = (...rest: string[]): string =>
     execFileSync('tmux', ['-L', socket, ...rest], { encoding: 'utf8' });
-  const exports = Object.entries(env)
+  const own = { XDG_RUNTIME_DIR: testEnv(t).XDG_RUNTIME_DIR ?? '', ...env };
+  const exports = Object.entries(own)
     .map(([key, value]) => `export ${key}='${value}'; `)
     .join('');
   const shell = (line: string): string =>
     `env -u TMUX bash --norc --noprofile -c '${exports}cd ${dir} && ${line}'`;
   const statusFile = join(dir, 'status');
-  const main = `${cliWords()} ${args}; echo "EXIT=$?" > ${statusFile}; sleep 60`;
+  const port = args.startsWith('start') ? ` -p ${testPort(t)}` : '';
+  const main = `${cliWords()} ${args}${port}; echo "EXIT=$?" > ${statusFile}; sleep 60`;
   tmux('new-session', '-d', '-s', 'main', '-x', String(columns), '-y', String(rows), shell(main));
   // The window keeps the size we gave it, whatever clients come and go.
   tmux('set-option', '-t', 'main', 'window-size', 'manual');
@@ -75,14 +81,23 @@ export function openTerminal(
     }
   });
   const target = (window = '0'): string => `main:${window}`;
-  const screen = (window?: string): string => tmux('capture-pane', '-p', '-t', target(window));
+  const screen = (window?: string): string =>
+    tmux('capture-pane', '-p', '-S', '-2000', '-t', target(window));
+  const bottom = (window?: string): string =>
+    screen(window)
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .at(-1) ?? '';
   return {
     keys: (...keys) => void tmux('send-keys', '-t', target(), ...keys),
+    keysTo: (window, ...keys) => void tmux('send-keys', '-t', target(window), ...keys),
     type: (text, window) => void tmux('send-keys', '-t', target(window), '-l', text),
     screen,
+    bottom,
     waitFor: async (pattern, timeoutMs = 20_000, window) => {
       if (await eventually(() => pattern.test(screen(window)), timeoutMs)) return;
-      throw new Error(`timed out waiting for ${String(pattern)}; screen:\n${screen(window)}`);
+      const last = screen(window).trimEnd().split('\n').slice(-30).join('\n');
+      throw new Error(`timed out waiting for ${String(pattern)}; screen ends:\n${last}`);
     },
     resize: (columns, rows) =>
       void tmux('resize-window', '-t', target(), '-x', String(columns), '-y', String(rows)),

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import {
   bin,
-  cleanEnv,
   CLI,
   eventually,
   leftovers,
   nodeCommand,
   startCli,
+  testEnv,
+  testPort,
 } from '../helpers/cli.js';
 import { openTerminal, skipWithoutTmux } from '../helpers/tmux.js';
 import { provesWatching, watcherApp } from '../helpers/watcher.js';
@@ -33,8 +34,8 @@ t.test('esbuild --watch keeps watching under start with no stdin (CI)', async (t
 
 t.test('esbuild --watch keeps watching when our own fd 0 is closed', async (t) => {
   const dir = watcherApp(t);
-  const env = cleanEnv();
-  const [file, argv] = nodeCommand([CLI, 'start', '--no-control']);
+  const env = testEnv(t);
+  const [file, argv] = nodeCommand([CLI, 'start', '--no-control', '-p', String(testPort(t))]);
   // `exec 0<&-`: start runs with no fd 0 at all, as under some init systems.
   const child = spawn('sh', ['-c', 'exec 0<&- "$@"', 'sh', file, ...argv], {
     cwd: dir,
