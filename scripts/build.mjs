@@ -2,7 +2,7 @@
 // than the same code as 16 ES modules (benchmarks.md, "run true"): `run` is on every deploy's
 // critical path. Commands stay lazy inside it: esbuild turns each `import()` into a wrapper
 // that is evaluated only when called, so `run` never evaluates start or export code. yaml,
-// pino and koffi stay outside, loaded with require() only where they are needed.
+// pino, koffi and @lydell/node-pty stay outside, loaded with require() only where needed.
 // Type-checking is `npm run typecheck` (tsc); esbuild only strips types.
 import { build } from 'esbuild';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
@@ -21,7 +21,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  external: ['koffi', 'pino', 'yaml'],
+  external: ['@lydell/node-pty', 'koffi', 'pino', 'yaml'],
   sourcemap: true,
   define: { __FOREMAN_TS_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',

@@ -7,6 +7,10 @@ import { withLevel, type LevelName } from '../output/output.js';
 import { isColorWanted } from '../output/palette.js';
 import type { Printer } from '../output/printer.js';
 import { createPrefixer, createTextOutput } from '../output/text.js';
+import type { Policies } from '../core/policy.js';
+import type { Output } from '../output/output.js';
+import type { Terminals } from '../supervisor/children.js';
+import type { TerminalSize } from '../supervisor/pty.js';
 import type { Console } from '../terminal/console.js';
 import type { Io } from './io.js';
 
@@ -76,4 +80,40 @@ function attachedName(name: string | undefined, specs: readonly ProcessSpec[]): 
   if (resolved === undefined)
     throw new UsageError(`--attach: unknown process "${name}"`, `known: ${names.join(', ')}`);
   return resolved;
+}
+
+/** The size of a pseudo-terminal when `start` has no terminal of its own to measure. */
+const DEFAULT_SIZE = { columns: 80, rows: 24 } as const;
+
+/**
+ * Types with `tty: true` run on a pseudo-terminal when the optional library loads; otherwise
+ * they run on a pipe, after one warning that says how to get it.
+ */
+export async function loadTerminals({
+  policies,
+  output,
+  sizeOf,
+}: {
+  policies: Policies;
+  output: Output;
+  sizeOf: ((name: string) => TerminalSize) | undefined;
+}): Promise<Terminals | undefined> {
+  const types = [...policies].filter(([, policy]) => policy.tty).map(([type]) => type);
+  if (types.length === 0) return undefined;
+  const { loadPty, PTY_PACKAGE } = await import('../supervisor/pty.js');
+  const launcher = await loadPty();
+  if (launcher instanceof Error) {
+    output.event({
+      event: 'warning',
+      message:
+        `tty: ${types.join(', ')} will run on a pipe: ${PTY_PACKAGE} did not load ` +
+        `(${launcher.message}); install it with "npm install ${PTY_PACKAGE}"`,
+    });
+    return undefined;
+  }
+  return {
+    launcher,
+    isTty: (type) => types.includes(type),
+    sizeOf: sizeOf ?? (() => DEFAULT_SIZE),
+  };
 }

@@ -174,6 +174,14 @@ export const OPTIONS = {
     commands: ['start'],
     help: 'restart these types when they fail, with backoff (comma-separated, or all)',
   },
+  tty: {
+    coerce: list('process types'),
+    combine: concat,
+    arg: 'TYPES',
+    layered: false,
+    commands: ['start'],
+    help: 'run these types on a pseudo-terminal (needs the optional @lydell/node-pty)',
+  },
   ready: {
     coerce: boolean,
     layered: true,

@@ -19,6 +19,7 @@ export function planStart(release: Release, { only }: { only: readonly string[] 
     drafts: release.policies,
     canDie: settings.canDie,
     restart: settings.restart,
+    tty: settings.tty,
     isReadyChecked: settings.ready ?? true,
   });
   return {

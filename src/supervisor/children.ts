@@ -7,6 +7,7 @@ import type { Printer } from '../output/printer.js';
 import type { Output } from '../output/output.js';
 import { spawnChild, type ChildHandle } from './child.js';
 import { startProbe, type Probe } from './probe.js';
+import type { PtyLauncher, TerminalSize } from './pty.js';
 import type { Reaper } from './reaper.js';
 import { signalTrees } from './tree.js';
 
@@ -22,6 +23,14 @@ export type ChildrenOptions = Readonly<{
     opened: (name: string, handle: ChildHandle) => void;
     closed: (name: string) => void;
   }>;
+  terminals?: Terminals;
+}>;
+
+/** Which types run on a pseudo-terminal (`tty: true`), and how big it is. */
+export type Terminals = Readonly<{
+  launcher: PtyLauncher;
+  isTty: (type: string) => boolean;
+  sizeOf: (name: string) => TerminalSize;
 }>;
 
 type Running = Readonly<{ handle: ChildHandle; pid: number }>;
@@ -50,7 +59,12 @@ export class Children {
     };
     let pid = 0;
     const onExit = (outcome: Outcome): void => this.ended(spec.name, pid, outcome);
-    const handle = spawnChild({ spec, cwd, sink: { ...sink, write }, printer, onExit });
+    const terminals = this.options.terminals;
+    const options = { spec, cwd, sink: { ...sink, write }, printer, onExit };
+    const handle =
+      terminals?.isTty(spec.type) === true
+        ? terminals.launcher.spawn({ ...options, size: terminals.sizeOf(spec.name) })
+        : spawnChild(options);
     if (handle instanceof Error) {
       output.event({
         event: 'warning',

@@ -9,7 +9,7 @@ import type { Printer } from '../output/printer.js';
 import type { Output } from '../output/output.js';
 import type { SignalSource } from '../signals.js';
 import type { ChildHandle } from './child.js';
-import { Children } from './children.js';
+import { Children, type Terminals } from './children.js';
 import type { Reaper } from './reaper.js';
 import { createReplies, type Replies } from './replies.js';
 import { createTimers, type Timers } from './timers.js';
@@ -43,6 +43,8 @@ export type SuperviseOptions = Readonly<{
   /** The clock, in ms: event times, uptimes, the wait after SIGKILL. */
   now: () => number;
   inputs?: InputHooks;
+  /** Types with `tty: true`, when the pseudo-terminal library loaded. */
+  terminals?: Terminals;
 }>;
 
 /**
@@ -119,10 +121,19 @@ type Owners = Readonly<{
 }>;
 
 function createOwners(
-  { cwd, output, printer, reaper, now, inputs }: SuperviseOptions,
+  { cwd, output, printer, reaper, now, inputs, terminals }: SuperviseOptions,
   dispatch: (event: SupervisorEvent) => void,
 ): Owners {
-  const children = new Children({ cwd, output, printer, reaper, now, dispatch, inputs });
+  const children = new Children({
+    cwd,
+    output,
+    printer,
+    reaper,
+    now,
+    dispatch,
+    inputs,
+    terminals,
+  });
   const watch = createTreeWatch({
     now,
     hasChildren: () => children.hasChildren(),

@@ -17,6 +17,7 @@ import {
 } from '../core/input-routing.js';
 import { EMPTY_EDITOR, editKey, type EditEffect } from '../core/line-editor.js';
 import { formatInputLine, visibleWidth } from '../output/input-line.js';
+import { renderTerminalLine } from '../output/terminal-line.js';
 import type { Screen } from '../output/screen.js';
 import type { Output, ProcessSink } from '../output/output.js';
 import type { Prefixer } from '../output/text.js';
@@ -82,8 +83,10 @@ export function openConsole({
 
   const draw = (): void => {
     const target = targetOf(routing);
+    const waiting = target !== undefined && isWaiting(routing, target) ? target : undefined;
+    const held = waiting === undefined ? undefined : prompts.get(waiting);
     const prompt =
-      target !== undefined && isWaiting(routing, target) ? prompts.get(target) : undefined;
+      waiting === undefined || held === undefined ? undefined : shown(waiting, [held]).at(-1);
     if (prompt === undefined && editor.text === '') return screen.show(undefined);
     screen.show(
       formatInputLine({
@@ -102,13 +105,21 @@ export function openConsole({
     announced.delete(name);
   };
 
+  /** A terminal's lines as its screen would show them: its cursor moves done, not sent. */
+  const shown = (name: string, lines: readonly Buffer[]): readonly Buffer[] =>
+    inputs.get(name)?.isTerminal === true
+      ? lines.flatMap((line) =>
+          renderTerminalLine(line.toString('utf8')).map((each) => Buffer.from(each)),
+        )
+      : lines;
+
   const processSink = (name: string, sink: ProcessSink): ProcessSink => ({
     write(lines) {
       if (prompts.has(name)) {
         leavePrompt(name);
         draw();
       }
-      sink.write(lines);
+      sink.write(shown(name, lines));
     },
     prompt(partial) {
       routing = prompted(routing, name);

@@ -18,6 +18,21 @@ export const hasTmux = (() => {
 
 export const skipWithoutTmux = hasTmux ? false : 'tmux is not installed';
 
+/** A tap `skip` reason when a command the test drives (python3, ruby) is missing, else false. */
+export function skipUnlessInstalled(...commands: string[]): string | false {
+  const missing = commands.filter((name) => !isInstalled(name));
+  return missing.length === 0 ? false : `not installed: ${missing.join(', ')}`;
+}
+
+function isInstalled(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export type Terminal = Readonly<{
   /** tmux key names (`Enter`, `C-c`) or words, as send-keys takes them, to the first window. */
   keys: (...keys: string[]) => void;

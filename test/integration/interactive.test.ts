@@ -1,6 +1,11 @@
 import t from 'tap';
 import { eventually, runCli } from '../helpers/cli.js';
-import { openTerminal, skipWithoutTmux, type Terminal } from '../helpers/tmux.js';
+import {
+  openTerminal,
+  skipUnlessInstalled,
+  skipWithoutTmux,
+  type Terminal,
+} from '../helpers/tmux.js';
 
 /**
  * `start` in a real terminal (tmux) with real debuggers (issue 9, docs/interactive.md): a
@@ -26,7 +31,7 @@ async function afterMoreTicks(term: Terminal, count = 5): Promise<void> {
 
 t.test(
   'pdb under start: the prompt stays at the bottom, p x answers, c continues',
-  { skip: skipWithoutTmux },
+  { skip: skipWithoutTmux || skipUnlessInstalled('python3') },
   async (t) => {
     const dir = t.testdir(PDB_APP);
     const term = openTerminal(t, { args: 'start --no-control', dir });
@@ -98,7 +103,7 @@ t.test('--attach names a process that is not in the formation: a usage error', a
 
 t.test(
   'stdin not a terminal: nothing is routed, the prompt is printed as a line',
-  { skip: skipWithoutTmux },
+  { skip: skipWithoutTmux || skipUnlessInstalled('python3') },
   async (t) => {
     const dir = t.testdir(PDB_APP);
     const term = openTerminal(t, { args: 'start --no-control < /dev/null', dir });

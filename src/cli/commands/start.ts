@@ -11,11 +11,12 @@ import {
   type ControlServer,
 } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
+import type { Terminals } from '../../supervisor/children.js';
 import { supervise, type InputHooks } from '../../supervisor/supervisor.js';
 import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
-import { openTerminalMode, textLook } from '../start-terminal.js';
+import { loadTerminals, openTerminalMode, textLook } from '../start-terminal.js';
 
 /**
  * `foreman-ts start`: read the release, decide the formation (and the release phase), then
@@ -34,8 +35,9 @@ export async function execute(
   const terminal = await openTerminalMode({ release, printer, io, names, specs });
   try {
     const output = terminal?.output ?? (await createOutput({ release, printer, io, names }));
+    const terminals = await loadTerminals({ policies, output, sizeOf: terminal?.sizeOf });
     const plan = { release, specs, releasePhase, policies };
-    return await runPhases({ plan, io, printer, output, inputs: terminal });
+    return await runPhases({ plan, io, printer, output, inputs: terminal, terminals });
   } finally {
     terminal?.close();
   }
@@ -48,12 +50,14 @@ async function runPhases({
   printer,
   output,
   inputs,
+  terminals,
 }: {
   plan: StartPlan & { release: Release };
   io: Io;
   printer: Printer;
   output: Output;
   inputs: InputHooks | undefined;
+  terminals: Terminals | undefined;
 }): Promise<number> {
   const control =
     release.settings.control === false ? undefined : await openControl(release, io, output);
@@ -73,6 +77,7 @@ async function runPhases({
         control,
         now: () => io.now().getTime(),
         inputs,
+        terminals,
       });
     if (releasePhase !== undefined) {
       const result = await run([releasePhase]);
