@@ -57,7 +57,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     throw unknownCommand(stray ?? before[0] ?? '');
   }
   const name = argv[commandAt] ?? '';
-  if (name === 'help') return { command: 'help', topic: asCommand(argv[commandAt + 1]) };
+  if (name === 'help') return { command: 'help', topic: helpTopic(argv[commandAt + 1]) };
   if (name === 'version') return { command: 'version' };
   const command = asCommand(name);
   if (command === undefined) throw unknownCommand(name);
@@ -85,6 +85,14 @@ function takesValue(arg: string): boolean {
       ? findOption(arg.slice(1))
       : undefined;
   return option?.spec.arg !== undefined;
+}
+
+/** `help COMMAND`; `help`, `help help` and `help version` show the overview. */
+function helpTopic(name: string | undefined): CommandName | undefined {
+  if (name === undefined || name === 'help' || name === 'version') return undefined;
+  const topic = asCommand(name);
+  if (topic === undefined) throw unknownCommand(name);
+  return topic;
 }
 
 function asCommand(name: string | undefined): CommandName | undefined {

@@ -33,7 +33,7 @@ export function formatHelp(topic: CommandName | undefined): string {
     const short = spec.short ? `-${spec.short}, ` : '    ';
     const value = spec.arg === undefined ? '' : ` ${spec.arg}`;
     const left = `  ${short}--${long}${value}`;
-    return `${left.padEnd(30)} ${spec.help}`;
+    return `${left.padEnd(30)} ${spec.helpIn?.[topic] ?? spec.help}`;
   });
   const layered = options.filter(({ spec }) => spec.layered).map(envTwinOf);
   return [

@@ -29,6 +29,8 @@ type CommonSpec = Readonly<{
   layered: boolean;
   commands: readonly CommandName[];
   help: string;
+  /** The help line for commands where the option means something else than `help` says. */
+  helpIn?: Readonly<Partial<Record<CommandName, string>>>;
 }>;
 
 /** A switch takes no value on the command line: `--color`, `--no-color`, `--color=false`. */
@@ -78,7 +80,8 @@ function formationTextOf(raw: unknown): string | undefined {
 const RELEASE: readonly CommandName[] = ['start', 'run', 'check', 'env', 'export'];
 /** Clients of a running start find it by its root. */
 const LOCATING: readonly CommandName[] = [...RELEASE, 'status', 'restart', 'stop', 'scale', 'quit'];
-const START_LIKE: readonly CommandName[] = ['start', 'env', 'export'];
+/** What decides the formation: `check` checks it as `start` would run it. */
+const START_LIKE: readonly CommandName[] = ['start', 'check', 'env', 'export'];
 
 export const OPTIONS = {
   procfile: {
@@ -128,8 +131,12 @@ export const OPTIONS = {
     coerce: port,
     arg: 'N',
     layered: true,
-    commands: ['start', 'run', 'env', 'export'],
+    commands: ['start', 'run', 'check', 'env', 'export'],
     help: 'base port; type i, instance n gets base + 100*i + n-1 (default: $PORT or 5000)',
+    helpIn: {
+      run: 'set PORT=N for the command (default: none of its own; a PORT in the release stays)',
+      env: "without PROCESS, PORT=N as run gets it; with PROCESS, start's base port",
+    },
   },
   timeout: {
     short: 't',

@@ -10,6 +10,7 @@ import type { Procfile } from './procfile.js';
  */
 export type Release = Readonly<{
   root: string;
+  rootSource: RootSource;
   procfile: Procfile | undefined;
   envFiles: readonly string[];
   /** The environment every process gets, before its own PORT and PS. */
@@ -22,6 +23,13 @@ export type Release = Readonly<{
   /** Per-type policies from `.foreman` `processes:`, checked against the Procfile. */
   policies: readonly PolicyDraft[];
 }>;
+
+/**
+ * How the root was chosen: `given` by -d/-f (or their FOREMAN_TS_* twins), `found` by the
+ * search from the current folder up to the nearest Procfile or `.foreman`, or the current
+ * folder, `cwd`, when that search found nothing (docs/procfile.md).
+ */
+export type RootSource = 'given' | 'found' | 'cwd';
 
 /** A source of option values: the command line, FOREMAN_TS_* variables, or `.foreman`. */
 export type Layer = Readonly<{ flags: Flags; base: string }>;
@@ -95,8 +103,10 @@ export function resolveRelease({
   inherited,
   settings,
   policies = [],
+  rootSource = 'given',
 }: {
   root: string;
+  rootSource?: RootSource;
   procfile: Procfile | undefined;
   envFiles: readonly EnvFile[];
   inherited: Readonly<Record<string, string | undefined>>;
@@ -119,6 +129,7 @@ export function resolveRelease({
   const graceMs = Math.round((settings.timeout ?? DEFAULT_TIMEOUT_S) * 1000);
   return {
     root,
+    rootSource,
     procfile,
     envFiles: envFiles.map((file) => file.path),
     env,
@@ -138,4 +149,23 @@ function portFromEnv(text: string | undefined, origin: Origin | undefined): numb
   if (origin !== undefined)
     throw new InputError(origin.file, origin.line, problem, 'fix PORT or pass -p');
   throw new UsageError(`the inherited ${problem}`, 'unset PORT or pass -p/--port');
+}
+
+/**
+ * What `run` and `env` say on stderr when they found no app at all (no Procfile or `.foreman`
+ * here or above, no .env here): a migration run from the wrong folder must not silently get
+ * only the inherited environment.
+ */
+export function formatNoAppNotice(release: Release): string | undefined {
+  if (release.rootSource !== 'cwd' || release.envFiles.length > 0) return undefined;
+  return (
+    `no Procfile or .foreman in ${release.root} or a folder above it, and no .env there: ` +
+    "using the inherited environment only (hint: run it in the app's folder, or pass -d/--root)"
+  );
+}
+
+/** Where `env` says (on stderr, so its output stays machine-readable) it found the app. */
+export function formatFoundRoot(release: Release, cwd: string): string | undefined {
+  if (release.rootSource !== 'found' || release.root === cwd) return undefined;
+  return `the app in ${release.root} (the nearest folder above with a Procfile or .foreman)`;
 }

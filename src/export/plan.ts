@@ -9,8 +9,17 @@ import type { Release } from '../core/release.js';
 import { quoteWord, wrapCommand } from '../core/shell.js';
 import { InputError, UsageError } from '../errors.js';
 
-/** One file an exporter writes, relative to the export folder. */
-export type ExportFile = Readonly<{ path: string; content: string; mode?: number }>;
+/**
+ * One entry an exporter writes, relative to the export folder: a file (the default), a folder
+ * with its mode, or a symlink to `content`. io/write-files.ts (FileToWrite) says how each is
+ * made safely.
+ */
+export type ExportFile = Readonly<{
+  path: string;
+  content: string;
+  mode?: number;
+  kind?: 'file' | 'folder' | 'symlink';
+}>;
 export type Renderer = (plan: ExportPlan) => ExportFile[];
 
 /** Where a variable was set, for errors that point at the env file line. */

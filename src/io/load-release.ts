@@ -11,8 +11,10 @@ import {
   type EnvFile,
   type Layer,
   type Release,
+  type RootSource,
 } from '../core/release.js';
 import { ForemanError, UsageError, collect, throwIfAny } from '../errors.js';
+import { findAppRoot } from './app-root.js';
 
 export type LoadRequest = Readonly<{
   cwd: string;
@@ -32,12 +34,13 @@ export type LoadRequest = Readonly<{
  */
 export async function loadRelease(request: LoadRequest): Promise<Release> {
   const { cwd } = request;
-  const { root, procfilePath, settings, policies, defaultsFile } = await locateApp(request);
+  const location = await locateApp(request);
+  const { root, rootSource, settings, policies, defaultsFile } = location;
   requireFolder(root);
   const needsProcfile = request.needsProcfile ?? !OPTIONAL_PROCFILE.includes(request.command);
   const isRequired = needsProcfile || settings.procfile !== undefined;
   const problems: ForemanError[] = [];
-  const procfile = collect(problems, () => readProcfile(procfilePath, isRequired, cwd));
+  const procfile = collect(problems, () => readProcfile(location, isRequired, cwd));
   const paths = settings.env ?? [join(root, '.env')].filter((path) => existsSync(path));
   const envFiles = paths.map((path) => collect(problems, () => readEnvFile(path, cwd)));
   if (procfile !== undefined && defaultsFile !== undefined) {
@@ -52,6 +55,7 @@ export async function loadRelease(request: LoadRequest): Promise<Release> {
     inherited: request.env,
     settings,
     policies,
+    rootSource,
   });
 }
 
@@ -61,6 +65,7 @@ const OPTIONAL_PROCFILE: readonly CommandName[] = ['run', 'env'];
 /** Where the app is, and the settings that say so: what every command, clients included, reads. */
 export type AppLocation = Readonly<{
   root: string;
+  rootSource: RootSource;
   procfilePath: string;
   settings: Flags;
   policies: readonly PolicyDraft[];
@@ -71,7 +76,8 @@ export type AppLocation = Readonly<{
 /**
  * The app's root and Procfile, and the settings: flags > FOREMAN_TS_* > `.foreman`, with
  * `.foreman` looked up where the root will be. The root is `-d`, else the Procfile's folder;
- * the Procfile is `-f`, else Procfile in the root.
+ * the Procfile is `-f`, else Procfile in the root. Without `-d`/`-f`, the root is the nearest
+ * folder from `cwd` up with a Procfile or a `.foreman` (findAppRoot), else `cwd`.
  */
 export async function locateApp({
   cwd,
@@ -82,7 +88,9 @@ export async function locateApp({
   const cli: Layer = { flags, base: cwd };
   const fromEnv: Layer = { flags: parseEnvTwins(env, command), base: cwd };
   const early = resolveSettings([fromEnv, cli], resolve);
-  const folder = early.root ?? (early.procfile ? dirname(early.procfile) : cwd);
+  const given = early.root ?? (early.procfile ? dirname(early.procfile) : undefined);
+  const found = given === undefined ? findAppRoot(cwd) : undefined;
+  const folder = given ?? found ?? cwd;
   const defaults = await readDefaults(folder, cwd);
   const settings =
     defaults === undefined
@@ -91,6 +99,7 @@ export async function locateApp({
   const procfilePath = settings.procfile ?? join(settings.root ?? folder, 'Procfile');
   return {
     root: settings.root ?? dirname(procfilePath),
+    rootSource: given !== undefined ? 'given' : found !== undefined ? 'found' : 'cwd',
     procfilePath,
     settings,
     policies: defaults?.policies ?? [],
@@ -106,8 +115,16 @@ async function readDefaults(folder: string, cwd: string): Promise<Defaults | und
   return parseDefaults(readText(path), displayPath(path, cwd));
 }
 
-export function readProcfile(path: string, isRequired: boolean, cwd: string): Procfile | undefined {
+function readProcfile(
+  { procfilePath: path, rootSource, root }: AppLocation,
+  isRequired: boolean,
+  cwd: string,
+): Procfile | undefined {
   if (!isRequired && !existsSync(path)) return undefined;
+  if (rootSource === 'cwd' && !existsSync(path)) {
+    const hint = "run it in the app's folder, or pass -f/--procfile or -d/--root";
+    throw new ForemanError(`no Procfile in ${root} or a folder above it`, { hint });
+  }
   const shown = displayPath(path, cwd);
   return {
     path,

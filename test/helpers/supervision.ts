@@ -21,14 +21,21 @@ export function setup(
     formation,
     canDie,
     restart,
-  }: { drafts?: PolicyDraft[]; formation?: string; canDie?: string[]; restart?: string[] } = {},
+    port,
+  }: {
+    drafts?: PolicyDraft[];
+    formation?: string;
+    canDie?: string[];
+    restart?: string[];
+    port?: number;
+  } = {},
 ): SupervisorState {
   const release = resolveRelease({
     root: '/app',
     procfile: { path: 'Procfile', entries: parseProcfile(procfile, 'Procfile') },
     envFiles: [],
     inherited: {},
-    settings: { formation, canDie, restart },
+    settings: { formation, canDie, restart, port },
     policies: drafts,
   });
   const { specs, policies } = planStart(release, { only: [] });

@@ -99,6 +99,35 @@ t.test(
   },
 );
 
+t.test('no scale request takes start down: out of range is a control error', async (t) => {
+  // worker.1 gets 65530 (slot 1): worker=7 would need 65536.
+  const dir = t.testdir({ Procfile: procfile });
+  const cli = startCli(t, ['start', '--no-timestamp', '-p', '65430'], { cwd: dir });
+  await cli.waitFor(/worker\.1 +\| ready worker/);
+  const cases: [string, RegExp][] = [
+    ['web=600', /^foreman-ts: web=600 is too many \(hint: at most 100 instances per type\)$/m],
+    ['web=100000', /web=100000 is too many/],
+    ['web=101', /web=101 is too many/],
+    ['worker=7', /worker\.7 would get port 65536 \(hint: choose a lower base port with -p\)/],
+    ['all=7', /worker\.7 would get port 65536/],
+    ['web=x', /bad formation item "web=x" \(hint: write TYPE=COUNT/],
+  ];
+  for (const [formation, error] of cases) {
+    const reply = await runCli(t, ['scale', formation], { cwd: dir });
+    t.equal(reply.exitCode, 1, formation);
+    t.match(reply.stderr, error, formation);
+  }
+  const status = await runCli(t, ['status'], { cwd: dir });
+  t.equal(status.exitCode, 0, 'start still answers');
+  t.match(status.stdout, /^web\.1 +\d+ +running/m);
+  t.notMatch(status.stdout, /web\.2/, 'nothing was started');
+  const ok = await runCli(t, ['scale', 'all=2'], { cwd: dir });
+  t.equal(ok.stdout, 'scaled to all=2\n', 'all=2 means every type, as -m all=2');
+  await cli.waitFor(/worker\.2 started with pid \d+ \(PORT=65531\)/);
+  await runCli(t, ['quit'], { cwd: dir });
+  t.equal((await cli.result).exitCode, 0);
+});
+
 t.test('unknown names are errors listing the known ones', async (t) => {
   const { dir } = await running(t);
   const result = await runCli(t, ['restart', 'wbe'], { cwd: dir });

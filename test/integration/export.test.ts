@@ -436,7 +436,7 @@ t.test('a file in the way of DIR is reported, not thrown', async (t) => {
   t.equal(result.exitCode, 1);
   t.match(
     result.stderr,
-    /^foreman-ts: cannot write .*out\/[^ ]+: a file is in the way of a folder \(hint: /,
+    /^foreman-ts: cannot write to .*\/out: it is a file, not a folder \(hint: /,
   );
 });
 

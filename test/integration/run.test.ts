@@ -17,7 +17,9 @@ t.test(
   'arguments pass exactly as argv: spaces, quotes, $, *, empty strings, unicode',
   async (t) => {
     const args = ['[%s]', 'a b', '$HOME', '*', '', 'it\'s "q"', 'üñí ✓', '--flag'];
-    const result = await runCli(t, ['run', 'printf', ...args], { cwd: t.testdir({}) });
+    const result = await runCli(t, ['run', 'printf', ...args], {
+      cwd: t.testdir({ Procfile: 'web: true\n' }),
+    });
     t.equal(result.exitCode, 0);
     t.equal(result.stdout, `[a b][$HOME][*][][it's "q"][üñí ✓][--flag]`);
     t.equal(result.stderr, '');

@@ -91,11 +91,18 @@ t.test(
 );
 
 t.test('missing files are named with a fix', async (t) => {
-  const none = await runCli(t, ['start'], { cwd: t.testdir({}) });
+  const empty = t.testdir({});
+  const none = await runCli(t, ['start'], { cwd: empty });
   t.equal(none.exitCode, 1);
-  t.match(
+  t.equal(
     none.stderr,
-    /^foreman-ts: Procfile: no such file \(hint: pass -f\/--procfile or -d\/--root\)\n$/,
+    `foreman-ts: no Procfile in ${empty} or a folder above it (hint: run it in the app's ` +
+      'folder, or pass -f/--procfile or -d/--root)\n',
+  );
+  const named = await runCli(t, ['start', '-f', 'Procfile.dev'], { cwd: empty });
+  t.match(
+    named.stderr,
+    /^foreman-ts: Procfile\.dev: no such file \(hint: pass -f\/--procfile or -d\/--root\)\n$/,
   );
   const env = await runCli(t, ['start', '-e', 'nope.env'], {
     cwd: t.testdir({ Procfile: 'a: true\n' }),
@@ -113,9 +120,10 @@ t.test('missing files are named with a fix', async (t) => {
 });
 
 t.test('check: valid, or every problem with file:line', async (t) => {
-  const ok = await runCli(t, ['check'], { cwd: t.testdir({ Procfile: 'web: a\nworker: b\n' }) });
+  const dir = t.testdir({ Procfile: 'web: a\nworker: b\n' });
+  const ok = await runCli(t, ['check'], { cwd: dir });
   t.equal(ok.exitCode, 0);
-  t.equal(ok.stdout, 'valid procfile detected (web, worker)\n');
+  t.equal(ok.stdout, `valid procfile detected (web, worker)\nroot: ${dir}\n`);
   const bad = await runCli(t, ['check'], {
     cwd: t.testdir({ Procfile: 'a: x\na: y\nb c\n', '.env': "K='x\n" }),
   });
@@ -124,6 +132,21 @@ t.test('check: valid, or every problem with file:line', async (t) => {
   t.match(bad.stderr, /Procfile:2: "a" is defined twice/);
   t.match(bad.stderr, /Procfile:3: expected "name: command"/);
   t.match(bad.stderr, /\.env:1: unterminated ' quote/);
+});
+
+t.test('check reads the formation and ports as start would (-m, -p and their twins)', async (t) => {
+  const dir = t.testdir({ Procfile: 'web: a\nworker: b\n' });
+  const ok = await runCli(t, ['check', '-m', 'web=2,worker=1', '-p', '3000'], { cwd: dir });
+  t.equal(ok.exitCode, 0, ok.stderr);
+  const typo = await runCli(t, ['check', '-m', 'wbe=1'], { cwd: dir });
+  t.equal(typo.exitCode, 2);
+  t.match(typo.stderr, /unknown process type "wbe" \(hint: known: web, worker\)/);
+  const high = await runCli(t, ['check', '-p', '65500'], { cwd: dir });
+  t.equal(high.exitCode, 2);
+  t.match(high.stderr, /worker\.1 would get port 65600/);
+  const twin = await runCli(t, ['check'], { cwd: dir, env: { FOREMAN_TS_FORMATION: 'wbe=1' } });
+  t.equal(twin.exitCode, 2);
+  t.match(twin.stderr, /unknown process type "wbe"/);
 });
 
 t.test('help and version', async (t) => {
@@ -138,4 +161,13 @@ t.test('help and version', async (t) => {
   const usage = await runCli(t, ['strat'], { cwd: t.testdir({}) });
   t.equal(usage.exitCode, 2);
   t.match(usage.stderr, /unknown command "strat"/);
+  const topic = await runCli(t, ['help', 'bogus'], { cwd: t.testdir({}) });
+  t.equal(topic.exitCode, 2);
+  t.equal(topic.stdout, '');
+  t.equal(
+    topic.stderr,
+    'foreman-ts: unknown command "bogus" (hint: commands: start, run, check, env, export, ' +
+      'status, restart, stop, scale, quit, help, version)\n',
+  );
+  t.equal((await runCli(t, ['help', 'run'], { cwd: t.testdir({}) })).exitCode, 0);
 });

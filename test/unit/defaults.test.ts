@@ -46,3 +46,16 @@ t.test('YAML syntax errors and non-maps are located', async (t) => {
   });
   t.throws(() => parseDefaults('port: 1\nport: 2\n', '.foreman'), { message: /^\.foreman:2: / });
 });
+
+t.test('timeouts a Node timer cannot hold are refused in .foreman, with their line', async (t) => {
+  t.throws(() => parseDefaults('port: 3000\ntimeout: 3000000\n', '.foreman'), {
+    message:
+      '.foreman:2: "timeout" must be a number of seconds from 0 to 2147483 (about 24 days), got 3000000',
+  });
+  t.throws(() => parseDefaults('processes:\n  web:\n    ready_timeout: 1e9\n', '.foreman'), {
+    message: /^\.foreman:3: "web\.ready_timeout" must be a number of seconds above 0 to 2147483/,
+  });
+  t.throws(() => parseDefaults('processes:\n  web:\n    ready_timeout: 0\n', '.foreman'), {
+    message: /"web\.ready_timeout" must be a number of seconds above 0/,
+  });
+});

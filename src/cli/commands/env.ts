@@ -1,6 +1,7 @@
 import { adminEnv } from '../../core/admin.js';
 import { formatDotenvLine } from '../../core/dotenv.js';
 import { expandFormation, formationOf } from '../../core/formation.js';
+import { formatFoundRoot, formatNoAppNotice } from '../../core/release.js';
 import { maskValue } from '../../core/secrets.js';
 import { UsageError } from '../../errors.js';
 import { loadRelease } from '../../io/load-release.js';
@@ -23,6 +24,8 @@ export async function execute(
     flags,
     needsProcfile: invocation.process !== undefined,
   });
+  const notice = formatNoAppNotice(release) ?? formatFoundRoot(release, io.cwd);
+  if (notice !== undefined) io.stderr.write(`foreman-ts: ${notice}\n`);
   const env =
     invocation.process === undefined
       ? adminEnv(release.env, release.settings.port)

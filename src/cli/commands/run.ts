@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { adminEnv, resolveAdmin, similarType } from '../../core/admin.js';
 import { exitCodeOf } from '../../core/outcome.js';
-import type { Release } from '../../core/release.js';
+import { formatNoAppNotice, type Release } from '../../core/release.js';
 import { relay, reraise } from '../../run/relay.js';
 import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
@@ -18,6 +18,8 @@ export async function execute(
 ): Promise<number> {
   const { command, flags } = invocation;
   const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
+  const notice = formatNoAppNotice(release);
+  if (notice !== undefined) io.stderr.write(`foreman-ts: ${notice}\n`);
   const admin = resolveAdmin(invocation.argv, release.procfile);
   const [file, args] =
     admin.kind === 'argv' ? [admin.file, admin.args] : ['/bin/sh', ['-c', admin.script]];

@@ -172,6 +172,22 @@ export function removeInstance(state: SupervisorState, name: string): Supervisor
   return { ...state, instances: state.instances.filter((other) => other.spec.name !== name) };
 }
 
+/** Take `step` for each item in turn: the last state, and every action in order. */
+export function fold<T>(
+  state: SupervisorState,
+  items: Iterable<T>,
+  step: (state: SupervisorState, item: T) => Step,
+): Step {
+  let after = state;
+  const actions: Action[] = [];
+  for (const item of items) {
+    const [next, more] = step(after, item);
+    after = next;
+    actions.push(...more);
+  }
+  return [after, actions];
+}
+
 export function report(event: SystemEvent): Action {
   return { type: 'report', event };
 }
