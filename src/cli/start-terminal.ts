@@ -9,7 +9,10 @@ import type { Printer } from '../output/printer.js';
 import { createPrefixer, createTextOutput } from '../output/text.js';
 import type { Policies } from '../core/policy.js';
 import type { Output } from '../output/output.js';
+import { Attachments } from '../supervisor/attach-stream.js';
 import type { Terminals } from '../supervisor/children.js';
+import type { ControlServer } from '../supervisor/control-server.js';
+import type { InputHooks } from '../supervisor/supervisor.js';
 import type { TerminalSize } from '../supervisor/pty.js';
 import type { Console } from '../terminal/console.js';
 import type { Io } from './io.js';
@@ -115,5 +118,39 @@ export async function loadTerminals({
     launcher,
     isTty: (type) => types.includes(type),
     sizeOf: sizeOf ?? (() => DEFAULT_SIZE),
+  };
+}
+
+/**
+ * Processes reach the terminal's console (typed input) and `foreman-ts attach` clients through
+ * the control socket (docs/control.md#attach) alike: both are told as each starts and ends.
+ */
+export function serveAttach({
+  control,
+  output,
+  inputs,
+  sizeOf,
+}: {
+  control: ControlServer | undefined;
+  output: Output;
+  inputs: InputHooks | undefined;
+  sizeOf: ((name: string) => TerminalSize) | undefined;
+}): InputHooks & { closeAll: (reason: string) => void } {
+  const attachments = new Attachments({
+    sizeOf: sizeOf ?? (() => DEFAULT_SIZE),
+    onChange: (action, name) => output.event({ event: 'control', action, targets: [name] }),
+    onInput: (name, data) => inputs?.typed?.(name, data),
+  });
+  control?.serveAttach((request, connection) => attachments.attach(request, connection));
+  return {
+    opened: (name, handle) => {
+      inputs?.opened(name, handle);
+      attachments.opened(name, handle);
+    },
+    closed: (name) => {
+      inputs?.closed(name);
+      attachments.closed(name);
+    },
+    closeAll: (reason) => attachments.closeAll(reason),
   };
 }

@@ -21,7 +21,17 @@ import { isFormationProblem, tryParseFormation } from './formation.js';
  * `parseEnvTwins` the FOREMAN_TS_* variables, and release.ts layers the values.
  */
 export type CommandName =
-  'start' | 'run' | 'check' | 'env' | 'export' | 'status' | 'restart' | 'stop' | 'scale' | 'quit';
+  | 'start'
+  | 'run'
+  | 'check'
+  | 'env'
+  | 'export'
+  | 'status'
+  | 'restart'
+  | 'stop'
+  | 'scale'
+  | 'quit'
+  | 'attach';
 
 type CommonSpec = Readonly<{
   short?: string;
@@ -79,7 +89,15 @@ function formationTextOf(raw: unknown): string | undefined {
 
 const RELEASE: readonly CommandName[] = ['start', 'run', 'check', 'env', 'export'];
 /** Clients of a running start find it by its root. */
-const LOCATING: readonly CommandName[] = [...RELEASE, 'status', 'restart', 'stop', 'scale', 'quit'];
+const LOCATING: readonly CommandName[] = [
+  ...RELEASE,
+  'status',
+  'restart',
+  'stop',
+  'scale',
+  'quit',
+  'attach',
+];
 /** What decides the formation: `check` checks it as `start` would run it. */
 const START_LIKE: readonly CommandName[] = ['start', 'check', 'env', 'export'];
 

@@ -5,7 +5,7 @@ import { outcomeOf, type Outcome } from '../core/outcome.js';
 import { wrapCommand } from '../core/shell.js';
 import type { Printer } from '../output/printer.js';
 import type { ProcessSink } from '../output/output.js';
-import { relayLines } from './line-relay.js';
+import { relayLines, shareSource } from './line-relay.js';
 
 /** How long an exit waits for the rest of its output before it is reported. */
 export const DRAIN_AFTER_EXIT_MS = 250;
@@ -14,10 +14,21 @@ export type ChildHandle = Readonly<{
   pid: number;
   /** Stop reading, and close its stdin: a descendant that escaped us may hold the pipe open. */
   close: () => void;
-  /** Typed input for it (docs/interactive.md); dropped if it has no stdin any more. */
-  write: (data: string) => void;
+  /**
+   * Typed input for it (docs/interactive.md); dropped if it has no stdin any more. `written`
+   * is called once the bytes are handed on, so a sender can wait instead of piling them up.
+   */
+  write: (data: string | Buffer, written?: () => void) => void;
+  /** Its raw output, as read, for an attach stream. */
+  tap: (listener: (chunk: Buffer) => void) => () => void;
+  /** Stop reading its output until released (a slow attach client). */
+  hold: () => () => void;
+  /** Ctrl-C from an attach client: SIGINT to its process group. */
+  interrupt: () => void;
   /** Its prompt, held back while it waited, now answered. */
   takePartial: () => Buffer | undefined;
+  /** Its unfinished last line (a prompt) as it stands, left in place. */
+  peekPartial: () => Buffer | undefined;
   /** On a pseudo-terminal (`tty: true`): it echoes what it reads, and has a size. */
   isTerminal: boolean;
   resize?: (columns: number, rows: number) => void;
@@ -61,18 +72,15 @@ export function spawnChild({
   }
   // A process that ended, or closed its stdin, makes our writes fail (EPIPE): not our failure.
   stdin?.on('error', () => stdin.destroy());
-  const relay = relayLines({
-    source: {
-      onData: (listener) => stdout.on('data', listener),
-      onEnd: (listener) => stdout.once('close', listener),
-      pause: () => stdout.pause(),
-      resume: () => stdout.resume(),
-      isPaused: () => stdout.isPaused(),
-    },
-    sink,
-    printer,
-    isTerminal: false,
+  const source = shareSource({
+    onData: (listener) => stdout.on('data', listener),
+    onEnd: (listener) => stdout.once('close', listener),
+    pause: () => stdout.pause(),
+    resume: () => stdout.resume(),
+    isPaused: () => stdout.isPaused(),
   });
+  const relay = relayLines({ source, sink, printer, isTerminal: false });
+  const pid = child.pid;
   stdout.on('error', () => stdout.destroy());
   child.once('exit', (code, signal) => {
     stdin?.destroy(); // a restarted process gets a new pipe: do not keep the old one open
@@ -86,15 +94,29 @@ export function spawnChild({
     });
   });
   return {
-    pid: child.pid,
+    pid,
     close: () => {
       stdin?.destroy();
       stdout.destroy();
     },
-    write: (data) => {
-      if (stdin?.writable === true) stdin.write(data);
+    write: (data, written) => {
+      if (stdin?.writable === true) stdin.write(data, () => written?.());
+      else written?.();
     },
+    tap: source.tap,
+    hold: source.hold,
+    interrupt: () => signalGroup(pid, 'SIGINT'),
     takePartial: relay.takePartial,
+    peekPartial: relay.peekPartial,
     isTerminal: false,
   };
+}
+
+/** A signal to a process group we created; it may have just ended (ESRCH). */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // gone already: its exit is on its way
+  }
 }

@@ -1,11 +1,19 @@
 import { lstat, mkdir, chmod, unlink } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
+import { parseAttachRequest, type AttachRequest } from '../core/attach-protocol.js';
 import { PROTOCOL_VERSION, parseRequest, type ControlReply } from '../core/control.js';
 import { ForemanError } from '../errors.js';
 import type { ControlChannel, ControlHandler, ControlReplyBody } from './supervisor.js';
 
+/** Takes over a connection that asked to attach (supervisor/attach-stream.ts). */
+export type AttachHandler = (request: AttachRequest, connection: Socket) => void;
+
 export type ControlServer = ControlChannel &
-  Readonly<{ socket: string; close: () => Promise<void> }>;
+  Readonly<{
+    socket: string;
+    serveAttach: (handler: AttachHandler) => void;
+    close: () => Promise<void>;
+  }>;
 
 /** Another `start` answers on this root's socket. */
 export class AlreadyRunning extends ForemanError {}
@@ -27,17 +35,25 @@ export async function listenControl({
   await privateFolder(dir);
   await replaceStale(socket, root);
   let handler: ControlHandler | undefined;
+  let attach: AttachHandler | undefined;
   const connections = new Set<Socket>();
   const server = createServer((connection) => {
     connections.add(connection);
     connection.on('close', () => connections.delete(connection));
     connection.on('error', () => connection.destroy());
-    serveLines(connection, (line) =>
-      answer(
-        line,
-        (reply) => connection.writable && connection.write(`${JSON.stringify(reply)}\n`),
-      ),
-    );
+    const send = (reply: ControlReply): unknown =>
+      connection.writable && connection.write(`${JSON.stringify(reply)}\n`);
+    const stop = serveLines(connection, (line) => {
+      const request = parseAttachRequest(line);
+      if (request === undefined) return answer(line, send);
+      // From here on the connection carries an attach stream, not request lines.
+      stop();
+      if (typeof request !== 'string' && attach !== undefined) return attach(request, connection);
+      const error = typeof request === 'string' ? `bad request: ${request}` : 'cannot attach';
+      connection.end(
+        `${JSON.stringify({ v: PROTOCOL_VERSION, id: idOf(line), ok: false, error })}\n`,
+      );
+    });
   });
   const answer = (line: string, send: (reply: ControlReply) => void): void => {
     const request = parseRequest(line);
@@ -65,6 +81,7 @@ export async function listenControl({
   await chmod(socket, 0o600);
   return {
     socket,
+    serveAttach: (next) => void (attach = next),
     serve: (next) => {
       handler = next;
       return () => {
@@ -90,19 +107,28 @@ function idOf(line: string): number {
   return match ? Number(match[1]) : 0;
 }
 
-/** Split a connection into lines; a client may send several requests on one connection. */
-function serveLines(connection: Socket, onLine: (line: string) => void): void {
-  let pending = '';
-  connection.setEncoding('utf8');
-  connection.on('data', (chunk: string) => {
-    pending += chunk;
+/**
+ * Split a connection into lines; a client may send several requests on one connection. Bytes
+ * are decoded per line, never per chunk, so the connection can turn into an attach stream of
+ * raw bytes: the returned function stops reading lines.
+ */
+function serveLines(connection: Socket, onLine: (line: string) => void): () => void {
+  let pending = Buffer.alloc(0);
+  let isStopped = false;
+  const onData = (chunk: Buffer): void => {
+    pending = Buffer.concat([pending, chunk]);
     if (pending.length > 1 << 20) return void connection.destroy(); // no request is that long
-    for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n')) {
-      const line = pending.slice(0, end).trim();
-      pending = pending.slice(end + 1);
+    for (let end = pending.indexOf(0x0a); end !== -1 && !isStopped; end = pending.indexOf(0x0a)) {
+      const line = pending.subarray(0, end).toString('utf8').trim();
+      pending = pending.subarray(end + 1);
       if (line !== '') onLine(line);
     }
-  });
+  };
+  connection.on('data', onData);
+  return () => {
+    isStopped = true;
+    connection.off('data', onData);
+  };
 }
 
 /** Our own folder, not reachable by others: created 0700, and refused if it is not ours. */

@@ -23,6 +23,8 @@ export type LineRelay = Readonly<{
   ended: Promise<void>;
   /** The partial line held back as a prompt, now taken (it was answered). */
   takePartial: () => Buffer | undefined;
+  /** The partial line so far, left in place (for an attach client arriving at a prompt). */
+  peekPartial: () => Buffer | undefined;
 }>;
 
 /**
@@ -106,9 +108,60 @@ export function relayLines({
     const rest = splitter.flush();
     return rest !== undefined && isTerminal ? withoutCr(rest) : rest;
   };
-  return { ended, takePartial };
+  return { ended, takePartial, peekPartial: () => splitter.peek() };
 }
 
 function withoutCr(line: Buffer): Buffer {
   return line.length > 0 && line[line.length - 1] === CR ? line.subarray(0, -1) : line;
+}
+
+export type SharedSource = ByteSource &
+  Readonly<{
+    /** Pause until the returned function is called; it runs again once nobody holds it. */
+    hold: () => () => void;
+    /** See every chunk as it is read (an attach stream); call the result to stop. */
+    tap: (listener: (chunk: Buffer) => void) => () => void;
+  }>;
+
+/**
+ * A child's output shared by the relay and attach streams: each may pause it (the Printer
+ * through the relay's pause/resume, a slow attach client through `hold`), and it reads again
+ * only once nobody holds it.
+ */
+export function shareSource(source: ByteSource): SharedSource {
+  let holds = 0;
+  const taps = new Set<(chunk: Buffer) => void>();
+  const hold = (): (() => void) => {
+    holds += 1;
+    if (holds === 1) source.pause();
+    let isReleased = false;
+    return () => {
+      if (isReleased) return;
+      isReleased = true;
+      holds -= 1;
+      if (holds === 0) source.resume();
+    };
+  };
+  let printerHold: (() => void) | undefined;
+  return {
+    onData: (listener) =>
+      source.onData((chunk) => {
+        for (const tap of taps) tap(chunk);
+        listener(chunk);
+      }),
+    onEnd: source.onEnd,
+    pause: () => {
+      printerHold ??= hold();
+    },
+    resume: () => {
+      printerHold?.();
+      printerHold = undefined;
+    },
+    isPaused: () => holds > 0,
+    hold,
+    tap: (listener) => {
+      taps.add(listener);
+      return () => void taps.delete(listener);
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { wrapCommand } from '../core/shell.js';
 import type { ProcessSink } from '../output/output.js';
 import type { Printer } from '../output/printer.js';
 import { DRAIN_AFTER_EXIT_MS, type ChildHandle } from './child.js';
-import { relayLines, type ByteSource } from './line-relay.js';
+import { relayLines, shareSource, type ByteSource } from './line-relay.js';
 
 /** The optional library that gives a process a pseudo-terminal (docs/interactive.md). */
 export const PTY_PACKAGE = '@lydell/node-pty';
@@ -28,7 +28,8 @@ type PtyProcess = Readonly<{
   pid: number;
   onData: (listener: (data: Buffer) => void) => unknown;
   onExit: (listener: (event: { exitCode: number; signal?: number }) => void) => unknown;
-  write: (data: string) => void;
+  /** Typed as a string upstream; its socket takes bytes as they are. */
+  write: (data: string | Buffer) => void;
   resize: (columns: number, rows: number) => void;
   pause: () => void;
   resume: () => void;
@@ -84,10 +85,13 @@ function spawnOnPty(
     return error instanceof Error ? error : new Error(String(error));
   }
   let rows = size.rows;
-  const { source, end } = ptySource(child, (chunk) => {
-    // Nobody else can answer: our own terminal shows the lines, not this one's screen.
-    if (chunk.includes(CURSOR_QUERY)) child.write(`\u001b[${rows};1R`);
+  let taps = 0;
+  const { source: raw, end } = ptySource(child, (chunk) => {
+    // Our own terminal shows the lines, not this one's screen: we answer where its cursor is,
+    // unless an attach client's terminal shows it raw and answers itself.
+    if (taps === 0 && chunk.includes(CURSOR_QUERY)) child.write(`\u001b[${rows};1R`);
   });
+  const source = shareSource(raw);
   const relay = relayLines({ source, sink, printer, isTerminal: true });
   child.onExit(({ exitCode, signal }) => {
     end();
@@ -99,8 +103,22 @@ function spawnOnPty(
   return {
     pid: child.pid,
     close: () => child.destroy(),
-    write: (data) => child.write(data),
+    write: (data, written) => {
+      child.write(data);
+      written?.();
+    },
+    tap: (listener) => {
+      taps += 1;
+      const untap = source.tap(listener);
+      return () => {
+        taps -= 1;
+        untap();
+      };
+    },
+    hold: source.hold,
+    interrupt: () => child.write('\u0003'),
     takePartial: relay.takePartial,
+    peekPartial: relay.peekPartial,
     isTerminal: true,
     resize: (columns, newRows) => {
       rows = newRows;

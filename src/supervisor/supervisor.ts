@@ -28,6 +28,8 @@ export type ControlChannel = Readonly<{ serve: (handler: ControlHandler) => () =
 export type InputHooks = Readonly<{
   opened: (name: string, handle: ChildHandle) => void;
   closed: (name: string) => void;
+  /** Input for `name` from elsewhere (an attach client), about to reach it. */
+  typed?: (name: string, data: Buffer) => void;
 }>;
 
 export type SuperviseOptions = Readonly<{

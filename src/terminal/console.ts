@@ -43,6 +43,8 @@ export type Console = Readonly<{
   output: Output;
   opened: (name: string, input: ProcessInput) => void;
   closed: (name: string) => void;
+  /** A line for `name` typed elsewhere (`foreman-ts attach`): shown after its prompt here. */
+  typed: (name: string, data: Buffer) => void;
   /** The size a process on a pseudo-terminal gets: our width less the prefix. */
   sizeOf: (name: string) => { columns: number; rows: number };
   close: () => void;
@@ -134,7 +136,15 @@ export function openConsole({
     },
   });
 
-  /** A line for the target: shown after its prompt (a pipe does not echo), then sent. */
+  /** A pipe does not echo: the line typed for it is shown after its prompt, as a terminal would. */
+  const echo = (name: string, input: ProcessInput, line: Buffer): void => {
+    if (input.isTerminal) return;
+    const prompt = input.takePartial() ?? prompts.get(name);
+    if (prompt !== undefined) sinks.get(name)?.write([Buffer.concat([prompt, line])]);
+    leavePrompt(name);
+  };
+
+  /** A line for the target: shown after its prompt, then sent. */
   const send = (line: string): void => {
     const target = targetOf(routing);
     const input = target === undefined ? undefined : inputs.get(target);
@@ -143,11 +153,7 @@ export function openConsole({
         target === undefined ? 'no process is waiting for input' : `${target} is not running`;
       return notice(`${why}: type ~NAME to choose one (~? for help)`);
     }
-    if (!input.isTerminal) {
-      const prompt = input.takePartial() ?? prompts.get(target);
-      if (prompt !== undefined)
-        sinks.get(target)?.write([Buffer.concat([prompt, Buffer.from(line)])]);
-    }
+    echo(target, input, Buffer.from(line));
     leavePrompt(target);
     routing = answered(routing, target);
     input.write(`${line}${input.isTerminal ? '\r' : '\n'}`);
@@ -239,6 +245,12 @@ export function openConsole({
       inputs.delete(name);
       leavePrompt(name);
       routing = ended(routing, name);
+      draw();
+    },
+    typed(name, data) {
+      const input = inputs.get(name);
+      if (input === undefined) return;
+      echo(name, input, data.subarray(0, data.length - (data.at(-1) === 0x0a ? 1 : 0)));
       draw();
     },
     sizeOf,

@@ -14,10 +14,8 @@ export type KeyReader = Readonly<{
 
 /**
  * Read keys from our terminal in raw mode, so the line being typed is ours to draw: keys come
- * one by one, and Ctrl-C, Ctrl-\ and Ctrl-Z as bytes (the line editor turns them back into
- * signals). Only while we are the terminal's foreground job: a background `start &` that read
- * or changed the terminal would be stopped by SIGTTIN/SIGTTOU. The terminal is restored when we
- * stop reading, when we are suspended, and at exit whatever the cause.
+ * one by one, and Ctrl-C, Ctrl-\\ and Ctrl-Z as bytes (the line editor turns them back into
+ * signals). See holdRawMode for when the terminal is ours.
  */
 export function readKeys({
   stdin,
@@ -26,6 +24,34 @@ export function readKeys({
 }: {
   stdin: TerminalInput;
   onKey: (key: Key) => void;
+  onResume: () => void;
+}): KeyReader {
+  const keypress = (_text: string | undefined, key: Key | undefined): void => {
+    if (key !== undefined) onKey(key);
+  };
+  emitKeypressEvents(stdin);
+  stdin.on('keypress', keypress);
+  const raw = holdRawMode({ stdin, onResume });
+  return {
+    suspend: raw.suspend,
+    close: () => {
+      stdin.off('keypress', keypress);
+      raw.close();
+    },
+  };
+}
+
+/**
+ * Our terminal in raw mode while we are its foreground job: a background `start &` that read
+ * or changed the terminal would be stopped by SIGTTIN/SIGTTOU. The terminal is restored when
+ * we stop reading, when we are suspended (and raw again when continued), and at exit whatever
+ * the cause.
+ */
+export function holdRawMode({
+  stdin,
+  onResume,
+}: {
+  stdin: TerminalInput;
   onResume: () => void;
 }): KeyReader {
   let isRaw = false;
@@ -41,15 +67,10 @@ export function readKeys({
     stdin.pause();
     isRaw = false;
   };
-  const keypress = (_text: string | undefined, key: Key | undefined): void => {
-    if (key !== undefined) onKey(key);
-  };
   const resumed = (): void => {
     enter();
     onResume();
   };
-  emitKeypressEvents(stdin);
-  stdin.on('keypress', keypress);
   process.on('SIGCONT', resumed);
   process.on('exit', leave);
   enter();
@@ -59,7 +80,6 @@ export function readKeys({
       process.kill(process.pid, 'SIGTSTP');
     },
     close: () => {
-      stdin.off('keypress', keypress);
       process.off('SIGCONT', resumed);
       process.off('exit', leave);
       leave();

@@ -45,11 +45,11 @@ export type Terminal = Readonly<{
   bottom: (window?: string) => string;
   /** Wait until the screen matches; fails with the screen in the message. */
   waitFor: (pattern: RegExp, timeoutMs?: number, window?: string) => Promise<void>;
-  resize: (columns: number, rows: number) => void;
-  /** Open another window running `command` (a shell line) in `dir`. */
-  window: (name: string, command: string) => void;
-  /** `EXIT=n` once the first window's command has ended. */
-  status: () => string | undefined;
+  resize: (columns: number, rows: number, window?: string) => void;
+  /** Open another window running `foreman-ts ARGS`; its exit status lands in `dir/status-NAME`. */
+  window: (name: string, args: string) => void;
+  /** `EXIT=n` once the command of the first window (or of window `name`) has ended. */
+  status: (window?: string) => string | undefined;
 }>;
 
 /**
@@ -82,9 +82,13 @@ export function openTerminal(
     .join('');
   const shell = (line: string): string =>
     `env -u TMUX bash --norc --noprofile -c '${exports}cd ${dir} && ${line}'`;
-  const statusFile = join(dir, 'status');
-  const port = args.startsWith('start') ? ` -p ${testPort(t)}` : '';
-  const main = `${cliWords()} ${args}${port}; echo "EXIT=$?" > ${statusFile}; sleep 60`;
+  const statusFile = (window?: string): string =>
+    join(dir, window === undefined ? 'status' : `status-${window}`);
+  const command = (cli: string, window?: string): string => {
+    const port = cli.startsWith('start') ? ` -p ${testPort(t)}` : '';
+    return `${cliWords()} ${cli}${port}; echo "EXIT=$?" > ${statusFile(window)}; sleep 60`;
+  };
+  const main = command(args);
   tmux('new-session', '-d', '-s', 'main', '-x', String(columns), '-y', String(rows), shell(main));
   // The window keeps the size we gave it, whatever clients come and go.
   tmux('set-option', '-t', 'main', 'window-size', 'manual');
@@ -114,9 +118,13 @@ export function openTerminal(
       const last = screen(window).trimEnd().split('\n').slice(-30).join('\n');
       throw new Error(`timed out waiting for ${String(pattern)}; screen ends:\n${last}`);
     },
-    resize: (columns, rows) =>
-      void tmux('resize-window', '-t', target(), '-x', String(columns), '-y', String(rows)),
-    window: (name, command) => void tmux('new-window', '-t', 'main', '-n', name, shell(command)),
-    status: () => (existsSync(statusFile) ? readFileSync(statusFile, 'utf8').trim() : undefined),
+    resize: (columns, rows, window) =>
+      void tmux('resize-window', '-t', target(window), '-x', String(columns), '-y', String(rows)),
+    window: (name, cli) =>
+      void tmux('new-window', '-t', 'main', '-n', name, shell(command(cli, name))),
+    status: (window) => {
+      const file = statusFile(window);
+      return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+    },
   };
 }

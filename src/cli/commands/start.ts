@@ -16,7 +16,7 @@ import { supervise, type InputHooks } from '../../supervisor/supervisor.js';
 import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
-import { loadTerminals, openTerminalMode, textLook } from '../start-terminal.js';
+import { loadTerminals, openTerminalMode, serveAttach, textLook } from '../start-terminal.js';
 
 /**
  * `foreman-ts start`: read the release, decide the formation (and the release phase), then
@@ -61,6 +61,7 @@ async function runPhases({
 }): Promise<number> {
   const control =
     release.settings.control === false ? undefined : await openControl(release, io, output);
+  const attachable = serveAttach({ control, output, inputs, sizeOf: terminals?.sizeOf });
   const reaper = await startReaper();
   warnAboutZombies(reaper, output);
   try {
@@ -76,7 +77,7 @@ async function runPhases({
         release,
         control,
         now: () => io.now().getTime(),
-        inputs,
+        inputs: attachable,
         terminals,
       });
     if (releasePhase !== undefined) {
@@ -87,6 +88,7 @@ async function runPhases({
     }
     return (await run(specs)).code;
   } finally {
+    attachable.closeAll('start stopped');
     reaper?.stop();
     await control?.close();
   }
