@@ -1,6 +1,11 @@
-import { encodeFrame, FrameDecoder, type Frame } from '../core/attach-protocol.js';
+import type { Socket } from 'node:net';
+import {
+  encodeFrame,
+  FrameDecoder,
+  type AttachedResult,
+  type Frame,
+} from '../core/attach-protocol.js';
 import { EMPTY_EDITOR, editKey, type EditEffect, type LineEditor } from '../core/line-editor.js';
-import type { AttachConnection } from '../io/attach-client.js';
 import { formatInputLine } from '../output/input-line.js';
 import { Screen } from '../output/screen.js';
 import type { TerminalOutput } from './console.js';
@@ -12,6 +17,9 @@ export const DETACH_KEY_NAME = 'Ctrl-]';
 
 type Stdin = TerminalInput & Readonly<{ isTTY?: boolean }>;
 type Stdout = TerminalOutput & Readonly<{ write: (data: Buffer | string) => boolean }>;
+
+/** A connection that was answered `attached` (io/attach-client.ts), with frames after it. */
+export type Attached = Readonly<{ result: AttachedResult; connection: Socket; rest: Buffer }>;
 
 /** What the running session does with the process's output, and how it stops reading keys. */
 type Mode = Readonly<{ show: (data: Buffer) => void; close: () => void }>;
@@ -31,7 +39,7 @@ export function runAttach({
   stdin,
   stdout,
 }: {
-  attached: AttachConnection;
+  attached: Attached;
   stdin: Stdin;
   stdout: Stdout;
 }): Promise<string> {

@@ -61,6 +61,12 @@ export function holdRawMode({
     stdin.resume();
     isRaw = true;
   };
+  // A job started in the background (`start &`) and brought back with `fg` is not always
+  // sent SIGCONT (bash sends it only to stopped jobs): look again now and then.
+  const poll = setInterval(() => {
+    if (!isRaw && isForeground()) resumed();
+  }, FOREGROUND_POLL_MS);
+  poll.unref();
   const leave = (): void => {
     if (!isRaw) return;
     stdin.setRawMode(false);
@@ -80,12 +86,15 @@ export function holdRawMode({
       process.kill(process.pid, 'SIGTSTP');
     },
     close: () => {
+      clearInterval(poll);
       process.off('SIGCONT', resumed);
       process.off('exit', leave);
       leave();
     },
   };
 }
+
+const FOREGROUND_POLL_MS = 1000;
 
 /** Whether our process group owns the terminal (/proc/self/stat: pgrp and tpgid). */
 function isForeground(): boolean {

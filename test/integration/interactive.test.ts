@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import { eventually, runCli } from '../helpers/cli.js';
 import {
@@ -113,3 +114,37 @@ t.test(
     t.equal(term.status(), 'EXIT=0', 'the terminal still sends us SIGINT');
   },
 );
+
+t.test('run, and start without a terminal, evaluate none of the terminal code', async (t) => {
+  const watched = ['node:readline', 'node:tty', '@lydell/node-pty'];
+  const cwd = t.testdir({
+    Procfile: 'a: echo hi\n',
+    // Both ways a module can be asked for: require() (builtins from the bundle) and import().
+    'trace.cjs': `
+const Module = require('node:module');
+const fs = require('node:fs');
+const watched = ${JSON.stringify(watched)};
+const note = (request) => watched.includes(request) && fs.appendFileSync(process.env.TRACE_FILE, request + '\\n');
+const load = Module._load;
+Module._load = function (request, ...rest) { note(request); return load.call(this, request, ...rest); };
+Module.register('data:text/javascript,' + encodeURIComponent(
+  "import { appendFileSync } from 'node:fs';" +
+  "export async function resolve(s, c, n) { if (s === '@lydell/node-pty') appendFileSync(process.env.TRACE_FILE, s + '\\\\n'); return n(s, c); }"));
+`,
+  });
+  const loadsOf = async (args: string[], name: string): Promise<string> => {
+    const traceFile = `${cwd}/${name}.trace`;
+    await runCli(t, args, {
+      cwd,
+      env: { NODE_OPTIONS: `--require ${cwd}/trace.cjs`, TRACE_FILE: traceFile },
+    });
+    return existsSync(traceFile) ? readFileSync(traceFile, 'utf8') : '';
+  };
+  t.equal(await loadsOf(['run', 'true'], 'run'), '', 'run');
+  t.equal(
+    await loadsOf(['start'], 'start'),
+    'node:tty\n',
+    'start asks whether stdin is a terminal',
+  );
+  t.match(await loadsOf(['start', '--tty', 'a'], 'tty'), /@lydell\/node-pty/, 'tty: loads it');
+});
