@@ -95,9 +95,8 @@ export class Attachments {
 }
 
 /**
- * One attach stream: the process's raw output to the client, under the client's backpressure
- * (a slow client pauses this process's output, as a slow stdout pauses everyone's), and the
- * client's input, window size and Ctrl-C to the process, one frame at a time.
+ * One attach stream: the process's raw output to the client, and the client's input, window
+ * size and Ctrl-C to the process, one frame at a time.
  */
 function stream({
   connection,
@@ -114,7 +113,36 @@ function stream({
 }): Session {
   // Idle is normal here: someone reading a stopped debugger may type nothing for an hour.
   connection.setTimeout(0);
-  // A client arriving at a prompt sees it: it was printed before the client came.
+  const stopOutput = forwardOutput(connection, handle);
+  let isOver = false;
+  const cleanUp = (): void => {
+    if (isOver) return;
+    isOver = true;
+    stopOutput();
+    const { columns, rows } = restoreSize();
+    handle.resize?.(columns, rows);
+    onEnd();
+  };
+  readFrames(connection, (frame) => {
+    if (frame.kind === 'input') onInput(frame.data);
+    perform(frame, handle, connection);
+  });
+  connection.on('close', cleanUp);
+  connection.resume();
+  return {
+    end: (reason) => {
+      if (!connection.destroyed) connection.end(encodeFrame({ kind: 'end', reason }));
+      cleanUp();
+    },
+  };
+}
+
+/**
+ * The process's output to the client, starting with the prompt it may be waiting at, under
+ * the client's backpressure: a slow client holds this process's output (as a slow stdout
+ * holds everyone's), never our memory. Returns how to stop.
+ */
+function forwardOutput(connection: Socket, handle: ChildHandle): () => void {
   const prompt = handle.peekPartial();
   if (prompt !== undefined) connection.write(encodeFrame({ kind: 'output', data: prompt }));
   let release: (() => void) | undefined;
@@ -126,33 +154,20 @@ function stream({
       release = undefined;
     });
   });
-  let isOver = false;
-  const cleanUp = (): void => {
-    if (isOver) return;
-    isOver = true;
+  return () => {
     untap();
     release?.();
-    const { columns, rows } = restoreSize();
-    handle.resize?.(columns, rows);
-    onEnd();
   };
+}
+
+/** Frames from the client; a frame no client of ours sends ends the connection. */
+function readFrames(connection: Socket, onFrame: (frame: Frame) => void): void {
   const decoder = new FrameDecoder();
   connection.on('data', (chunk: Buffer) => {
     const frames = decoder.push(chunk);
     if (frames instanceof Error) return void connection.destroy();
-    for (const frame of frames) {
-      if (frame.kind === 'input') onInput(frame.data);
-      perform(frame, handle, connection);
-    }
+    for (const frame of frames) onFrame(frame);
   });
-  connection.on('close', cleanUp);
-  connection.resume();
-  return {
-    end: (reason) => {
-      if (!connection.destroyed) connection.end(encodeFrame({ kind: 'end', reason }));
-      cleanUp();
-    },
-  };
 }
 
 function perform(frame: Frame, handle: ChildHandle, connection: Socket): void {
