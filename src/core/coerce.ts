@@ -17,8 +17,13 @@ export function reject(expected: string): Coerced<never> {
   return { ok: false, expected };
 }
 
-export const text: Coercer<string> = (raw) =>
-  typeof raw === 'string' && raw !== '' ? accept(raw) : reject('a non-empty string');
+/** YAML's "\0" escape can put a NUL in `.foreman`: no path, name or argument can hold one. */
+const NUL_FREE = 'text without NUL bytes';
+
+export const text: Coercer<string> = (raw) => {
+  if (typeof raw !== 'string' || raw === '') return reject('a non-empty string');
+  return raw.includes('\0') ? reject(NUL_FREE) : accept(raw);
+};
 
 /** One of a fixed set of words, as written. */
 export function choice<const C extends string>(choices: readonly C[]): Coercer<C> {
@@ -77,6 +82,7 @@ export function list(noun: string): Coercer<readonly string[]> {
     const words = items.flatMap((item) =>
       typeof item === 'string' ? item.split(',').map((word) => word.trim()) : [''],
     );
+    if (words.some((word) => word.includes('\0'))) return reject(NUL_FREE);
     return words.length > 0 && words.every((word) => word !== '')
       ? accept(words)
       : reject(`${noun}, comma-separated (no empty items)`);

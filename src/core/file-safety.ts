@@ -27,6 +27,7 @@ const STICKY = 0o1000;
  * user a private group make home folders 0775.
  */
 export function judgeFolder(folder: Entry, writer: Writer): FolderTrust {
+  if (!hasPosixIds(writer)) return { kind: 'safe' };
   const ownerProblem = judgeEntry(folder, writer);
   if (ownerProblem !== undefined) return { kind: 'unsafe', problem: ownerProblem };
   const mode = `(mode ${formatMode(folder.mode)})`;
@@ -46,8 +47,14 @@ export function judgeFolder(folder: Entry, writer: Writer): FolderTrust {
  * after the entry's name ("/srv/x belongs to uid 1000").
  */
 export function judgeEntry(entry: Entry, writer: Writer): string | undefined {
+  if (!hasPosixIds(writer)) return undefined;
   if (entry.uid === writer.uid || entry.uid === ROOT_UID) return undefined;
   return `belongs to uid ${entry.uid}`;
+}
+
+/** Windows has no uids or POSIX modes to judge (Node reports -1 for our ids there). */
+function hasPosixIds(writer: Writer): boolean {
+  return writer.uid >= 0;
 }
 
 export function formatMode(mode: number): string {

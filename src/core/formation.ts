@@ -99,6 +99,25 @@ export function resolveScale(
   return counts;
 }
 
+/** Instances for counts already checked (`resolveScale`, `countsOf`): any may be zero. */
+export function expandCounts(release: Release, counts: Formation): ProcessSpec[] {
+  return typesOf(release).flatMap((entry, slot) =>
+    Array.from({ length: counts.get(entry.name) ?? 0 }, (_, index) =>
+      specOf(release, entry, slot, index + 1),
+    ),
+  );
+}
+
+/** A count for every type of the formation, from its instances. */
+export function countsOf(release: Release, specs: readonly ProcessSpec[]): Formation {
+  return new Map(
+    typesOf(release).map((entry) => [
+      entry.name,
+      specs.filter((spec) => spec.type === entry.name).length,
+    ]),
+  );
+}
+
 /** The formation's types in slot order; `release` takes no slot, as it never runs in it. */
 function typesOf(release: Release): ProcfileEntry[] {
   return (release.procfile?.entries ?? []).filter((entry) => entry.name !== RELEASE_TYPE);

@@ -252,6 +252,22 @@ export const OPTIONS = {
     commands: ['env'],
     help: 'print secret-looking values instead of masking them',
   },
+  secrets: {
+    coerce: list('variable names'),
+    combine: concat,
+    arg: 'NAMES',
+    layered: true,
+    commands: ['env', 'export'],
+    help: 'variables that are secret whatever their names say (comma-separated, * for any text)',
+  },
+  notSecrets: {
+    coerce: list('variable names'),
+    combine: concat,
+    arg: 'NAMES',
+    layered: true,
+    commands: ['env', 'export'],
+    help: 'variables that are not secret whatever their names or values look like',
+  },
   app: {
     short: 'a',
     coerce: text,

@@ -9,6 +9,7 @@ import {
   type Coerced,
   type Coercer,
 } from './coerce.js';
+import { escapeText } from './escape-text.js';
 
 /**
  * Per-type policies (`.foreman` `processes:` and the flags): readiness, ordering, restarts,
@@ -123,7 +124,13 @@ function inMs(coerce: Coercer<number>): Coercer<number> {
 /** `port`, `/regex/flags` (a line of output matches) or `http:/path` (GET returns 2xx). */
 export function parseReadyProbe(text: string): ReadyProbe | string {
   if (text === 'port') return { kind: 'port' };
-  if (text.startsWith('http:/')) return { kind: 'http', path: text.slice('http:'.length) };
+  if (text.startsWith('http:/')) {
+    const path = text.slice('http:'.length);
+    // What an HTTP request line can carry as it is (Node refuses the rest with an exception).
+    if (/[^\u0021-\u00ff]/.test(path))
+      return 'http:/path without spaces or control characters (percent-encode them)';
+    return { kind: 'http', path };
+  }
   const regex = /^\/(.*)\/([a-z]*)$/s.exec(text);
   if (regex === null) return 'port, /regex/ or http:/path';
   try {
@@ -158,7 +165,12 @@ export function checkPolicies(
   for (const draft of drafts) {
     if (!types.includes(draft.type)) {
       problems.push(
-        new InputError(file, draft.line, `processes: unknown process type "${draft.type}"`, known),
+        new InputError(
+          file,
+          draft.line,
+          `processes: unknown process type "${escapeText(draft.type)}"`,
+          known,
+        ),
       );
     }
     for (const name of draft.values.after ?? []) {
@@ -167,7 +179,7 @@ export function checkPolicies(
           new InputError(
             file,
             draft.afterLine,
-            `${draft.type}: after: unknown process type "${name}"`,
+            `${escapeText(draft.type)}: after: unknown process type "${escapeText(name)}"`,
             known,
           ),
         );

@@ -1,8 +1,14 @@
-import { InputError, UsageError } from '../errors.js';
-import { expandValue, type DotenvEntry } from './dotenv.js';
+import { InputError, UsageError, throwIfAny, type ForemanError } from '../errors.js';
+import type { DotenvEntry } from './dotenv.js';
+import { expandBounded, type Value } from './dotenv-expand.js';
+import { checkEnvSize, checkValueSize, type Origin } from './env-size.js';
+import { LIMITS } from './limits.js';
 import { OPTION_LIST, copyOption, mapPaths, type Flags, type MutableFlags } from './options.js';
 import type { PolicyDraft } from './policy.js';
 import type { Procfile } from './procfile.js';
+
+/** Where an env-file key was set (last): defined with the size checks that point at it. */
+export type { Origin } from './env-size.js';
 
 /**
  * One release: what every command (start, run, check, env, export) runs against, so a one-off
@@ -36,9 +42,6 @@ export type Layer = Readonly<{ flags: Flags; base: string }>;
 
 /** An env file read: `label` is how messages name it (relative to where the user stands). */
 export type EnvFile = Readonly<{ path: string; label: string; entries: readonly DotenvEntry[] }>;
-
-/** Where an env-file key was set (last). */
-export type Origin = Readonly<{ file: string; line: number }>;
 
 export const DEFAULT_PORT = 5000;
 export const DEFAULT_TIMEOUT_S = 5;
@@ -80,13 +83,21 @@ export function composeEnv({
   const origins = new Map<string, Origin>();
   const lookup = (name: string): string | undefined =>
     override ? (fromFiles.get(name) ?? inherited[name]) : (inherited[name] ?? fromFiles.get(name));
+  const problems: ForemanError[] = [];
   for (const file of files) {
     for (const entry of file.entries) {
-      fromFiles.set(entry.key, expandValue(entry.value, lookup));
+      const origin = { file: file.label, line: entry.line };
+      const value = isLiteral(entry.value)
+        ? entry.value.join('')
+        : expandBounded(entry.value, lookup, LIMITS.stringBytes);
+      const problem = checkValueSize(entry.key, value, origin);
+      if (problem !== undefined) problems.push(problem);
+      fromFiles.set(entry.key, value ?? '');
       origins.delete(entry.key); // keep the order of the last assignment
-      origins.set(entry.key, { file: file.label, line: entry.line });
+      origins.set(entry.key, origin);
     }
   }
+  throwIfAny(problems);
   const env: Record<string, string> = {};
   const base = Object.entries(inherited).filter(
     (pair): pair is [string, string] => pair[1] !== undefined,
@@ -94,6 +105,10 @@ export function composeEnv({
   for (const [key, value] of override ? base : fromFiles) env[key] = value;
   for (const [key, value] of override ? fromFiles : base) env[key] = value;
   return { env, origins };
+}
+
+function isLiteral(value: Value): value is readonly string[] {
+  return value.every((segment) => typeof segment === 'string');
 }
 
 export function resolveRelease({
@@ -122,6 +137,7 @@ export function resolveRelease({
   const isPortFromFile = (settings.envOverride ?? false) || inherited.PORT === undefined;
   // Processes run in the root: PWD must say so, whoever runs them (/bin/sh would fix it anyway).
   const env: Record<string, string> = { ...composed.env, PWD: root };
+  throwIfAny([checkEnvSize(env, origins)].filter((problem) => problem !== undefined));
   const basePort =
     settings.port ??
     portFromEnv(env.PORT, isPortFromFile ? origins.get('PORT') : undefined) ??

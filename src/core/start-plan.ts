@@ -1,4 +1,11 @@
-import { expandFormation, expandReleasePhase, formationOf, type ProcessSpec } from './formation.js';
+import {
+  countsOf,
+  expandFormation,
+  expandReleasePhase,
+  formationOf,
+  type Formation,
+  type ProcessSpec,
+} from './formation.js';
 import { resolvePolicies, type Policies } from './policy.js';
 import type { Release } from './release.js';
 
@@ -9,6 +16,8 @@ export type StartPlan = Readonly<{
   /** The release phase's process (`release.1`), run first; none with `--no-release`. */
   releasePhase: ProcessSpec | undefined;
   policies: Policies;
+  /** The formation as a count for every type: what the release phase gates, and rescales. */
+  formation: Formation;
 }>;
 
 /** `only` are the process types named on the command line (`start web worker`). */
@@ -22,9 +31,11 @@ export function planStart(release: Release, { only }: { only: readonly string[] 
     tty: settings.tty,
     isReadyChecked: settings.ready ?? true,
   });
+  const specs = expandFormation(release, { formation: formationOf(release), only });
   return {
-    specs: expandFormation(release, { formation: formationOf(release), only }),
+    specs,
     releasePhase: settings.release === false ? undefined : expandReleasePhase(release),
     policies,
+    formation: countsOf(release, specs),
   };
 }

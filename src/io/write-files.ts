@@ -37,7 +37,7 @@ const DEFAULT_MODE = 0o644;
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /**
- * Write rendered entries under `dir`. Refuses, before writing anything, a folder on the way
+ * Write rendered entries under `dir`. Refuses, before writing any file, a folder on the way
  * that another user can change: they could swap a file for a symlink to one of ours between
  * two steps (docs/security.md). Returns the paths written.
  */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { RELEASE_TYPE, type ProcessSpec } from '../core/formation.js';
 import { outcomeOf, type Outcome } from '../core/outcome.js';
@@ -58,12 +58,18 @@ export function spawnChild({
   printer: Printer;
   onExit: (outcome: Outcome) => void;
 }): ChildHandle | Error {
-  const child = spawn('/bin/sh', ['-c', wrapCommand(spec.command)], {
-    cwd,
-    env: spec.env,
-    detached: true,
-    stdio: [spec.type === RELEASE_TYPE ? 'ignore' : 'pipe', 'pipe', 'ignore'],
-  });
+  let child: ChildProcess;
+  try {
+    child = spawn('/bin/sh', ['-c', wrapCommand(spec.command)], {
+      cwd,
+      env: spec.env,
+      detached: true,
+      stdio: [spec.type === RELEASE_TYPE ? 'ignore' : 'pipe', 'pipe', 'ignore'],
+    });
+  } catch (error) {
+    // Node throws E2BIG (argv and env past the kernel's limit) instead of emitting 'error'.
+    return error instanceof Error ? error : new Error(String(error));
+  }
   let failure: Error | undefined;
   child.on('error', (error) => (failure = error));
   const { stdin, stdout } = child;

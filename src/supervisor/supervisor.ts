@@ -1,6 +1,6 @@
-import type { ControlCommand, ControlResult } from '../core/control.js';
+import type { ControlAnswer, ControlChannel } from '../core/control.js';
 import type { StopCause } from '../core/events.js';
-import type { ProcessSpec } from '../core/formation.js';
+import type { Formation, ProcessSpec } from '../core/formation.js';
 import { policyOf, type Policies } from '../core/policy.js';
 import type { Release } from '../core/release.js';
 import { next } from '../core/supervision/next.js';
@@ -15,15 +15,13 @@ import { createReplies, type Replies } from './replies.js';
 import { createTimers, type Timers } from './timers.js';
 import { createTreeWatch, type TreeWatch } from './tree-watch.js';
 
-export type SuperviseResult = Readonly<{ code: number; cause: StopCause }>;
+export type SuperviseResult = Readonly<{
+  code: number;
+  cause: StopCause;
+  /** The release phase's run: the formation it gated, as last scaled. */
+  gatedFormation: Formation | undefined;
+}>;
 
-export type ControlReplyBody = ControlResult | { error: string; hint?: string };
-/** Requests from the control socket, answered through `respond`. */
-export type ControlHandler = (
-  command: ControlCommand,
-  respond: (body: ControlReplyBody) => void,
-) => void;
-export type ControlChannel = Readonly<{ serve: (handler: ControlHandler) => () => void }>;
 /** Who may type into processes (the terminal of `start`): told as each one starts and ends. */
 export type InputHooks = Readonly<{
   opened: (name: string, handle: ChildHandle) => void;
@@ -47,6 +45,8 @@ export type SuperviseOptions = Readonly<{
   inputs?: InputHooks;
   /** Types with `tty: true`, when the pseudo-terminal library loaded. */
   terminals?: Terminals;
+  /** Given for the release phase: the formation it gates (control requests wait for it). */
+  gatedFormation?: Formation | undefined;
 }>;
 
 /**
@@ -58,8 +58,9 @@ export function supervise(
   options: SuperviseOptions,
 ): Promise<SuperviseResult> {
   return new Promise((resolve) => {
-    const { policies, release, graceMs } = options;
-    let state = initialState({ pid: process.pid, specs, policies, release, graceMs });
+    const { policies, release, graceMs, gatedFormation } = options;
+    const pid = process.pid;
+    let state = initialState({ pid, specs, policies, release, graceMs, gatedFormation });
     const dispatch = queued((event) => {
       const [after, actions] = next(state, event);
       state = after;
@@ -67,12 +68,12 @@ export function supervise(
     });
     const owners = createOwners(options, dispatch);
     const subscriptions: (() => void)[] = [];
-    const finish = (code: number, cause: StopCause): void => {
+    const finish = (result: SuperviseResult): void => {
       owners.timers.clear();
       owners.watch.stop();
       owners.children.close();
       for (const unsubscribe of subscriptions) unsubscribe();
-      resolve({ code, cause });
+      resolve(result);
     };
     const table = performers({ ...owners, options, dispatch, finish });
     // Each handler takes its own action type; TypeScript cannot pair them through the index.
@@ -90,7 +91,7 @@ function subscribe({
   stops,
 }: {
   options: SuperviseOptions;
-  replies: Replies<ControlReplyBody>;
+  replies: Replies<ControlAnswer>;
   dispatch: (event: SupervisorEvent) => void;
   stops: (() => void)[];
 }): void {
@@ -118,7 +119,7 @@ function queued(handle: (event: SupervisorEvent) => void): (event: SupervisorEve
 type Owners = Readonly<{
   children: Children;
   timers: Timers;
-  replies: Replies<ControlReplyBody>;
+  replies: Replies<ControlAnswer>;
   watch: TreeWatch;
 }>;
 
@@ -161,7 +162,7 @@ function performers({
 }: Owners & {
   options: SuperviseOptions;
   dispatch: (event: SupervisorEvent) => void;
-  finish: (code: number, cause: StopCause) => void;
+  finish: (result: SuperviseResult) => void;
 }): Performers {
   return {
     report: ({ event }) => options.output.event(event),
@@ -181,6 +182,6 @@ function performers({
     'cancel-timer': ({ key }) => timers.cancel(key),
     'watch-tree': () => watch.start(),
     reply: ({ id, result }) => replies.send(id, result),
-    finish: ({ code, cause }) => finish(code, cause),
+    finish: ({ code, cause, gatedFormation }) => finish({ code, cause, gatedFormation }),
   };
 }

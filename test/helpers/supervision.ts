@@ -13,7 +13,10 @@ import {
 /** The pid the reducer is told is its own. */
 export const SUPERVISOR_PID = 4242;
 
-/** A supervisor state for a Procfile, before boot, as the start command makes it. */
+/**
+ * A supervisor state for a Procfile, before boot, as the start command makes it: with a
+ * `release:` type, the release phase's run.
+ */
 export function setup(
   procfile = 'web: w\nworker: k\n',
   {
@@ -38,8 +41,20 @@ export function setup(
     settings: { formation, canDie, restart, port },
     policies: drafts,
   });
-  const { specs, policies } = planStart(release, { only: [] });
-  return initialState({ pid: SUPERVISOR_PID, specs, policies, release, graceMs: release.graceMs });
+  const { specs, policies, releasePhase, formation: counts } = planStart(release, { only: [] });
+  const { graceMs } = release;
+  if (releasePhase === undefined)
+    return initialState({ pid: SUPERVISOR_PID, specs, policies, release, graceMs });
+  // As start runs it: the release phase alone, gating the formation.
+  const gatedFormation = counts;
+  return initialState({
+    pid: SUPERVISOR_PID,
+    specs: [releasePhase],
+    policies,
+    release,
+    graceMs,
+    gatedFormation,
+  });
 }
 
 /** Feed events to the reducer; every action it returned, in order. */

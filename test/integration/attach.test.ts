@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import t from 'tap';
-import { controlPathsFor } from '../../src/io/control-client.js';
+import { controlPlaceFor } from '../../src/io/control-place.js';
 import { eventually, runCli, startCli, testEnv } from '../helpers/cli.js';
 import { openTerminal, skipUnlessInstalled, skipWithoutTmux } from '../helpers/tmux.js';
 
@@ -151,7 +151,7 @@ t.test(
     const dir = t.testdir({ 'flood.cjs': flood, Procfile: 'flood: node flood.cjs\n' });
     const start = startCli(t, ['start'], { cwd: dir });
     await start.waitFor(/flood\.1 +\| x{1000}/);
-    const { socket } = controlPathsFor(dir, testEnv(t));
+    const { socket } = controlPlaceFor(dir, testEnv(t));
     const client = connect(socket);
     t.teardown(() => client.destroy());
     client.write('{"v":1,"id":1,"cmd":"attach","target":"flood"}\n');

@@ -219,7 +219,7 @@ t.test('in a sticky folder, what another user planted is refused, never followed
 });
 
 t.test('umask 000 still gives 0755 folders and 0700 env folders', async (t) => {
-  const cwd = t.testdir({ Procfile: 'web: node web.js\n', '.env': 'A=1\n' });
+  const cwd = t.testdir({ Procfile: 'web: node web.js\n', '.env': 'A=1\n', out: {} });
   const previous = process.umask(0);
   t.teardown(() => process.umask(previous));
   const result = await runCli(t, ['export', 'runit', 'sv', '-a', 'app'], { cwd, env });
@@ -230,11 +230,21 @@ t.test('umask 000 still gives 0755 folders and 0700 env folders', async (t) => {
       modeOf(join(cwd, 'sv')),
       modeOf(service),
       modeOf(join(service, 'log')),
-      modeOf(join(service, 'env')),
-      modeOf(join(service, 'env', 'A')),
       modeOf(join(service, 'run')),
+      modeOf(join(cwd, 'sv', 'app.env')),
     ],
-    ['755', '755', '755', '700', '600', '755'],
+    ['755', '755', '755', '755', '600'],
+  );
+  const dir = join(cwd, 'out');
+  await writeFiles(join(dir, 'out'), [
+    { path: 'svc/env/A', content: '1', mode: 0o600 },
+    { path: 'svc/env/B', content: '2', mode: 0o600 },
+    { path: 'svc/run', content: '#!/bin/sh\n', mode: 0o755 },
+  ]);
+  t.same(
+    [modeOf(join(dir, 'out')), modeOf(join(dir, 'out/svc')), modeOf(join(dir, 'out/svc/env'))],
+    ['755', '755', '700'],
+    'a folder that holds only private files (an env folder) is 0700',
   );
 });
 

@@ -121,7 +121,10 @@ t.test(
       6,
       'first run and five restarts',
     );
-    t.match(result.stdout, /worker\.1 crashed 5 times in 60s: giving up on restarts/);
+    t.match(
+      result.stdout,
+      /worker\.1 crashed 6 times within 60s \(restarted 5 times\): giving up on restarts/,
+    );
     t.match(result.stdout, /worker\.1 ended: sending SIGTERM to all processes/);
   },
 );

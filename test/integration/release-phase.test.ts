@@ -1,4 +1,6 @@
 import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bin, runCli, startCli, testPort } from '../helpers/cli.js';
 
 t.test('release runs first, as release.1; the formation starts once it exits 0', async (t) => {
@@ -66,4 +68,52 @@ t.test('run release runs it on its own', async (t) => {
   });
   t.equal(result.exitCode, 0);
   t.equal(result.stdout, 'migrated\n');
+});
+
+/** A release that waits for the test to let it end, with `code`. */
+const gatedProcfile = (code: number) =>
+  `release: echo migrating; while [ ! -e go ]; do sleep 0.05; done; exit ${code}\n` +
+  `web: ${bin('forever.mjs')} web\nworker: ${bin('forever.mjs')} worker\n`;
+
+t.test('a scale during the release phase waits for it: nothing runs if it fails', async (t) => {
+  const dir = t.testdir({ Procfile: gatedProcfile(1) });
+  const cli = startCli(t, ['start', '--no-timestamp'], { cwd: dir });
+  await cli.waitFor(/release\.1 +\| migrating/);
+  const scale = await runCli(t, ['scale', 'web=1'], { cwd: dir });
+  t.equal(scale.exitCode, 0);
+  t.equal(
+    scale.stdout,
+    'the release phase is running (release.1): the formation will start at web=1,worker=1 once it exits 0\n',
+  );
+  const stop = await runCli(t, ['stop', 'web'], { cwd: dir });
+  t.equal(stop.exitCode, 1);
+  t.match(
+    stop.stderr,
+    /the release phase is running \(release\.1\); try again when it has finished/,
+  );
+  writeFileSync(join(dir, 'go'), '');
+  const result = await cli.result;
+  t.equal(result.exitCode, 1);
+  t.match(result.stdout, /release phase failed with code 1: not starting the formation/);
+  t.notMatch(result.stdout, /web\.1/, 'web never started against the failed release');
+});
+
+t.test('the formation starts after a release that succeeded, at the scale asked for', async (t) => {
+  const dir = t.testdir({ Procfile: gatedProcfile(0) });
+  const cli = startCli(t, ['start', '--no-timestamp'], { cwd: dir });
+  await cli.waitFor(/release\.1 +\| migrating/);
+  t.equal((await runCli(t, ['scale', 'web=3'], { cwd: dir })).exitCode, 0);
+  t.equal((await runCli(t, ['scale', 'worker=0'], { cwd: dir })).exitCode, 0);
+  writeFileSync(join(dir, 'go'), '');
+  await cli.waitFor(/web\.3 +\| ready web/);
+  const status = await runCli(t, ['status'], { cwd: dir });
+  t.same(
+    [...status.stdout.matchAll(/^(\S+\.\d+) +\d+ +running/gm)].map((match) => match[1]),
+    ['web.1', 'web.2', 'web.3'],
+    'the scale last asked for: web=3, worker=0',
+  );
+  const before = cli.output().indexOf('release phase succeeded');
+  t.ok(before !== -1 && cli.output().indexOf('web.1 started') > before, 'web starts after it');
+  cli.signal('SIGTERM');
+  t.equal((await cli.result).exitCode, 0);
 });

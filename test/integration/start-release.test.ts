@@ -85,7 +85,7 @@ t.test(
     t.equal(
       result.stderr,
       'foreman-ts: Procfile:2: expected "name: command", got "broken line" (hint: write "name: command", with a colon after the process type)\n' +
-        'foreman-ts: .env:2: unterminated " quote (hint: close it with ", or escape it (\\") inside a quoted value)\n',
+        'foreman-ts: .env:2: B: unterminated " quote at column 3 (hint: close it with ", or write a " inside the value as \\")\n',
     );
   },
 );
@@ -131,7 +131,7 @@ t.test('check: valid, or every problem with file:line', async (t) => {
   t.equal(bad.stderr.trim().split('\n').length, 3);
   t.match(bad.stderr, /Procfile:2: "a" is defined twice/);
   t.match(bad.stderr, /Procfile:3: expected "name: command"/);
-  t.match(bad.stderr, /\.env:1: unterminated ' quote/);
+  t.match(bad.stderr, /\.env:1: K: unterminated ' quote at column 3/);
 });
 
 t.test('check reads the formation and ports as start would (-m, -p and their twins)', async (t) => {

@@ -51,3 +51,9 @@ t.test('folders we create are 0700 only when all they hold is private', async (t
   t.equal(folderModeFor('app-web', files), 0o755, 'a prefix of a name is not a parent');
   t.equal(folderModeFor('empty', files), 0o755);
 });
+
+t.test('without POSIX ids (Windows) there is nothing to judge', async (t) => {
+  const windows = { uid: -1, gid: -1 };
+  t.same(judgeFolder(folder(0, 0, 0o40666), windows), { kind: 'safe' });
+  t.equal(judgeEntry(folder(0, 0, 0o666), windows), undefined);
+});

@@ -184,7 +184,7 @@ t.test('restart on-failure backs off exponentially and gives up after a crash lo
   t.same(delays, [1000, 2000, 4000, 8000, 16000]);
   const loop = run(state, [exited('worker.1', 1, 5000)]);
   t.match(of(loop.actions, 'report')[1], {
-    event: { event: 'gave-up', process: 'worker.1', restarts: 5 },
+    event: { event: 'gave-up', process: 'worker.1', crashes: 6, restarts: 5, windowMs: 60000 },
   });
   t.equal(loop.state.phase, 'stopping', 'then the normal rule: everything stops');
   t.equal(loop.state.exitCode, 1);

@@ -2,7 +2,7 @@ import { adminEnv } from '../../core/admin.js';
 import { formatDotenvLine } from '../../core/dotenv.js';
 import { expandFormation, formationOf } from '../../core/formation.js';
 import { formatFoundRoot, formatNoAppNotice } from '../../core/release.js';
-import { maskValue } from '../../core/secrets.js';
+import { secretRule } from '../../core/secrets.js';
 import { UsageError } from '../../errors.js';
 import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
@@ -30,6 +30,7 @@ export async function execute(
     invocation.process === undefined
       ? adminEnv(release.env, release.settings.port)
       : processEnv(release, invocation.process);
+  const { maskValue } = secretRule(release.settings);
   const shown = Object.entries(env)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, value]): [string, string] => [

@@ -1,15 +1,14 @@
-import type { ProcessSpec } from '../../core/formation.js';
+import { expandCounts, type Formation, type ProcessSpec } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
 import { planStart, type StartPlan } from '../../core/start-plan.js';
-import { controlPathsFor } from '../../io/control-client.js';
+import { TEST_LIMITS_VAR, resolveControlLimits } from '../../core/control.js';
+import { ForemanError } from '../../errors.js';
+import { AlreadyRunning, claimSocket } from '../../io/control-client.js';
+import { controlPlaceFor, makeControlFolder } from '../../io/control-place.js';
 import { withLevel, type LevelName, type Output } from '../../output/output.js';
 import { Printer } from '../../output/printer.js';
 import { createTextOutput } from '../../output/text.js';
-import {
-  AlreadyRunning,
-  listenControl,
-  type ControlServer,
-} from '../../supervisor/control-server.js';
+import { listenControl, type ControlServer } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import type { Terminals } from '../../supervisor/children.js';
 import { supervise, type InputHooks } from '../../supervisor/supervisor.js';
@@ -29,15 +28,15 @@ export async function execute(
 ): Promise<number> {
   const { command, flags } = invocation;
   const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
-  const { specs, releasePhase, policies } = planStart(release, { only: invocation.names });
+  const plan = planStart(release, { only: invocation.names });
+  const { specs, releasePhase, policies } = plan;
   const printer = new Printer(io.stdout);
   const names = [...specs, ...(releasePhase ? [releasePhase] : [])];
   const terminal = await openTerminalMode({ release, printer, io, names, specs });
   try {
     const output = terminal?.output ?? (await createOutput({ release, printer, io, names }));
     const terminals = await loadTerminals({ policies, output, sizeOf: terminal?.sizeOf });
-    const plan = { release, specs, releasePhase, policies };
-    return await runPhases({ plan, io, printer, output, inputs: terminal, terminals });
+    return await runPhases({ release, plan, io, printer, output, inputs: terminal, terminals });
   } finally {
     terminal?.close();
   }
@@ -45,14 +44,16 @@ export async function execute(
 
 /** The release phase, then (if it succeeded) the formation, with the control socket open. */
 async function runPhases({
-  plan: { release, specs, releasePhase, policies },
+  release,
+  plan: { specs, releasePhase, policies, formation },
   io,
   printer,
   output,
   inputs,
   terminals,
 }: {
-  plan: StartPlan & { release: Release };
+  release: Release;
+  plan: StartPlan;
   io: Io;
   printer: Printer;
   output: Output;
@@ -65,7 +66,7 @@ async function runPhases({
   const reaper = await startReaper();
   warnAboutZombies(reaper, output);
   try {
-    const run = (batch: readonly ProcessSpec[]) =>
+    const run = (batch: readonly ProcessSpec[], gatedFormation?: Formation) =>
       supervise(batch, {
         cwd: release.root,
         output,
@@ -77,16 +78,17 @@ async function runPhases({
         release,
         control,
         now: () => io.now().getTime(),
+        gatedFormation,
         inputs: attachable,
         terminals,
       });
-    if (releasePhase !== undefined) {
-      const result = await run([releasePhase]);
-      if (result.cause.kind !== 'exit') return result.code;
-      output.event({ event: 'release', code: result.code });
-      if (result.code !== 0) return result.code;
-    }
-    return (await run(specs)).code;
+    if (releasePhase === undefined) return (await run(specs)).code;
+    // The formation waits for the release phase: scale requests meanwhile are remembered.
+    const result = await run([releasePhase], formation);
+    if (result.cause.kind !== 'exit') return result.code;
+    output.event({ event: 'release', code: result.code });
+    if (result.code !== 0) return result.code;
+    return (await run(expandCounts(release, result.gatedFormation ?? formation))).code;
   } finally {
     attachable.closeAll('start stopped');
     reaper?.stop();
@@ -104,11 +106,17 @@ async function openControl(
   output: Output,
 ): Promise<ControlServer | undefined> {
   try {
-    return await listenControl({ ...controlPathsFor(release.root, io.env), root: release.root });
+    const limits = resolveControlLimits(io.env[TEST_LIMITS_VAR]);
+    const place = controlPlaceFor(release.root, io.env);
+    makeControlFolder(place);
+    // A live start answers at once; one silent for this long is stuck or gone: replace it.
+    await claimSocket({ socket: place.socket, root: release.root, timeoutMs: limits.replyMs });
+    return await listenControl({ socket: place.socket, limits });
   } catch (error) {
     if (error instanceof AlreadyRunning) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    const hint = 'set XDG_RUNTIME_DIR to a writable folder of yours, or pass --no-control';
+    const fix = error instanceof ForemanError ? error.hint : undefined;
+    const hint = `${fix ?? 'set XDG_RUNTIME_DIR to a writable folder of yours'}; or pass --no-control`;
     output.event({
       event: 'warning',
       message: `no control socket (${reason}); status, restart, stop, scale and quit cannot reach this start (${hint})`,

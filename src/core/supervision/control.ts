@@ -1,4 +1,5 @@
 import { resolveTargets, type ControlCommand } from '../control.js';
+import { refuseWhileReleasing, rescaleWhileReleasing } from './release-gate.js';
 import { onScale } from './scale.js';
 import { beginStop } from './stop.js';
 import { restartInstance, stopInstance } from './stop-one.js';
@@ -26,8 +27,11 @@ export function onControl(
     }
     case 'stop':
     case 'restart':
+      if (state.gatedFormation !== undefined) return refuseWhileReleasing(state, id);
       return onTargets(state, id, command.cmd, command.targets);
     case 'scale':
+      if (state.gatedFormation !== undefined)
+        return rescaleWhileReleasing(state, id, command.formation);
       return onScale(state, id, command.formation);
   }
 }

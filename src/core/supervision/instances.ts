@@ -95,16 +95,7 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
     policy.restart === 'always' || (policy.restart === 'on-failure' && !isSuccess(outcome));
   if (wantsRestart && !isCrashLoop(instance.restartTimes, at))
     return backOff(ended, instance, at, exited);
-  const gaveUp: Action[] = wantsRestart
-    ? [
-        report({
-          event: 'gave-up',
-          process: name,
-          restarts: CRASH_LOOP.restarts,
-          windowMs: CRASH_LOOP.windowMs,
-        }),
-      ]
-    : [];
+  const gaveUp = wantsRestart ? [reportGaveUp(instance, at)] : [];
   if (policy.canDie)
     return endIfIdle(update(ended, name, { status: 'exited' }), [exited, ...gaveUp]);
   const [stopping, actions] = beginStop(
@@ -113,6 +104,19 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
     exitCodeOf(outcome),
   );
   return [stopping, [exited, ...gaveUp, ...actions]];
+}
+
+/** A crash loop: the crashes within the window, this one included, and the restarts between. */
+function reportGaveUp(instance: Instance, at: number): Action {
+  const restarts = instance.restartTimes.filter((time) => at - time < CRASH_LOOP.windowMs).length;
+  const { windowMs } = CRASH_LOOP;
+  return report({
+    event: 'gave-up',
+    process: instance.spec.name,
+    crashes: restarts + 1,
+    restarts,
+    windowMs,
+  });
 }
 
 /** A crash to restart from: wait longer each time within the crash-loop window. */

@@ -1,6 +1,6 @@
-import type { ControlCommand, ControlResult, StatusRow } from '../control.js';
+import type { ControlAnswer, ControlCommand, StatusRow, StatusView } from '../control.js';
 import type { StopCause, SystemEvent } from '../events.js';
-import type { ProcessSpec } from '../formation.js';
+import type { Formation, ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
 import type { Policies } from '../policy.js';
 import type { Release } from '../release.js';
@@ -47,6 +47,11 @@ export type SupervisorState = Readonly<{
   cause: StopCause | undefined;
   exitCode: number | undefined;
   isForced: boolean;
+  /**
+   * In the release phase's run only: the formation it gates, as a count for every type, at
+   * the scale last asked for. It starts once the release has exited 0 (docs/run.md).
+   */
+  gatedFormation: Formation | undefined;
 }>;
 
 export type SupervisorEvent =
@@ -102,12 +107,13 @@ export type Action =
     }
   | { readonly type: 'cancel-timer'; readonly key: TimerKey }
   | { readonly type: 'watch-tree' }
+  | { readonly type: 'reply'; readonly id: number; readonly result: ControlAnswer }
   | {
-      readonly type: 'reply';
-      readonly id: number;
-      readonly result: ControlResult | { error: string; hint?: string };
-    }
-  | { readonly type: 'finish'; readonly code: number; readonly cause: StopCause };
+      readonly type: 'finish';
+      readonly code: number;
+      readonly cause: StopCause;
+      readonly gatedFormation: Formation | undefined;
+    };
 
 export type Step = readonly [SupervisorState, readonly Action[]];
 
@@ -120,12 +126,14 @@ export function initialState({
   policies,
   release,
   graceMs,
+  gatedFormation,
 }: {
   pid: number;
   specs: readonly ProcessSpec[];
   policies: Policies;
   release: Release;
   graceMs: number;
+  gatedFormation?: Formation | undefined;
 }): SupervisorState {
   return {
     pid,
@@ -138,6 +146,7 @@ export function initialState({
     cause: undefined,
     exitCode: undefined,
     isForced: false,
+    gatedFormation,
   };
 }
 
@@ -192,7 +201,7 @@ export function report(event: SystemEvent): Action {
   return { type: 'report', event };
 }
 
-export function statusOf(state: SupervisorState, now: number): ControlResult {
+export function statusOf(state: SupervisorState, now: number): StatusView {
   const processes: StatusRow[] = state.instances.map((instance) => ({
     process: instance.spec.name,
     pid: instance.pid ?? null,

@@ -108,5 +108,9 @@ export function maybeFinish(state: SupervisorState, actions: readonly Action[]):
   if (isAlive || !state.isTreeEmpty) return [state, actions];
   const code = state.exitCode ?? (state.isForced ? 1 : 0);
   const cause = state.cause ?? { kind: 'quit' };
-  return [{ ...state, phase: 'done' }, [...actions, { type: 'finish', code, cause }]];
+  const { gatedFormation } = state;
+  return [
+    { ...state, phase: 'done' },
+    [...actions, { type: 'finish', code, cause, gatedFormation }],
+  ];
 }
