@@ -9,7 +9,8 @@
 //   the same code as 16 ES modules (benchmarks.md, "run true"): `run` is on every deploy's
 //   critical path; the second file costs it ~0.8%. Commands stay lazy inside it: esbuild turns
 //   each `import()` into a wrapper evaluated only when called, so `run` never evaluates start
-//   or export code. yaml, pino and koffi stay outside, required only where they are needed.
+//   or export code. yaml, pino, koffi and @lydell/node-pty stay outside, required only where
+//   they are needed.
 // Type-checking is `npm run typecheck` (tsc); esbuild only strips types.
 import { build } from 'esbuild';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
@@ -27,7 +28,7 @@ const common = {
   format: 'cjs',
   // import() of the other file becomes require(): no ES-module loader on the way.
   supported: { 'dynamic-import': false },
-  external: ['koffi', 'pino', 'yaml'],
+  external: ['@lydell/node-pty', 'koffi', 'pino', 'yaml'],
   sourcemap: true,
   define: { __FOREMAN_TS_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',

@@ -27,6 +27,7 @@ export type Invocation =
       readonly targets: readonly string[];
     }
   | { readonly command: 'scale'; readonly flags: Flags; readonly formation: string }
+  | { readonly command: 'attach'; readonly flags: Flags; readonly target: string }
   | { readonly command: 'help'; readonly topic: CommandName | undefined }
   | { readonly command: 'version' };
 
@@ -41,6 +42,7 @@ export const COMMANDS: readonly CommandName[] = [
   'stop',
   'scale',
   'quit',
+  'attach',
 ];
 
 type Parsed = { flags: MutableFlags; positionals: string[]; wantsHelp: boolean };
@@ -233,6 +235,13 @@ function build(command: CommandName, { flags, positionals }: Parsed): Invocation
       if (formation === undefined)
         throw new UsageError('scale needs a formation', 'e.g. "foreman-ts scale web=3,worker=0"');
       return { command, flags: typed, formation };
+    }
+    case 'attach': {
+      noMore(command, positionals, 1);
+      const [target] = positionals;
+      if (target === undefined)
+        throw new UsageError('attach needs a process', 'e.g. "foreman-ts attach web"');
+      return { command, flags: typed, target };
     }
   }
 }

@@ -23,6 +23,10 @@ const USAGE: Readonly<Record<CommandName, readonly [string, string]>> = {
   stop: ['stop NAME|NAME.N...', 'Stop processes of the running start; they stay stopped.'],
   scale: ['scale TYPE=N[,TYPE=N]', 'Change the formation of the running start.'],
   quit: ['quit', 'Stop everything gracefully and end the running start.'],
+  attach: [
+    'attach NAME|NAME.N',
+    'Show a process of the running start and type to it, from another terminal; Ctrl-] detaches.',
+  ],
 };
 
 export function formatHelp(topic: CommandName | undefined): string {

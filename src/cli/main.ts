@@ -17,6 +17,7 @@ const COMMANDS = {
   stop: () => import('./commands/control.js'),
   scale: () => import('./commands/control.js'),
   quit: () => import('./commands/control.js'),
+  attach: () => import('./commands/attach.js'),
   help: () => import('./commands/help.js'),
   version: () => import('./commands/version.js'),
 } as const;

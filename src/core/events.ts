@@ -53,7 +53,9 @@ export type SystemEvent =
     }
   | { readonly event: 'control'; readonly action: string; readonly targets: readonly string[] }
   | { readonly event: 'forwarded'; readonly signal: string; readonly targets: readonly string[] }
-  | { readonly event: 'warning'; readonly message: string };
+  | { readonly event: 'warning'; readonly message: string }
+  /** Where typed input goes, in `start`'s terminal (docs/interactive.md). */
+  | { readonly event: 'notice'; readonly message: string };
 
 export function describeEvent(event: SystemEvent): string {
   switch (event.event) {
@@ -88,6 +90,7 @@ export function describeEvent(event: SystemEvent): string {
     case 'forwarded':
       return `${event.signal} received: forwarding it to ${event.targets.join(', ')}`;
     case 'warning':
+    case 'notice':
       // Warnings carry system messages, which may quote a command or a URL.
       return maskText(event.message);
   }

@@ -21,7 +21,17 @@ import { isFormationProblem, tryParseFormation } from './formation.js';
  * `parseEnvTwins` the FOREMAN_TS_* variables, and release.ts layers the values.
  */
 export type CommandName =
-  'start' | 'run' | 'check' | 'env' | 'export' | 'status' | 'restart' | 'stop' | 'scale' | 'quit';
+  | 'start'
+  | 'run'
+  | 'check'
+  | 'env'
+  | 'export'
+  | 'status'
+  | 'restart'
+  | 'stop'
+  | 'scale'
+  | 'quit'
+  | 'attach';
 
 type CommonSpec = Readonly<{
   short?: string;
@@ -79,7 +89,15 @@ function formationTextOf(raw: unknown): string | undefined {
 
 const RELEASE: readonly CommandName[] = ['start', 'run', 'check', 'env', 'export'];
 /** Clients of a running start find it by its root. */
-const LOCATING: readonly CommandName[] = [...RELEASE, 'status', 'restart', 'stop', 'scale', 'quit'];
+const LOCATING: readonly CommandName[] = [
+  ...RELEASE,
+  'status',
+  'restart',
+  'stop',
+  'scale',
+  'quit',
+  'attach',
+];
 /** What decides the formation: `check` checks it as `start` would run it. */
 const START_LIKE: readonly CommandName[] = ['start', 'check', 'env', 'export'];
 
@@ -181,6 +199,14 @@ export const OPTIONS = {
     commands: ['start'],
     help: 'restart these types when they fail, with backoff (comma-separated, or all)',
   },
+  tty: {
+    coerce: list('process types'),
+    combine: concat,
+    arg: 'TYPES',
+    layered: false,
+    commands: ['start'],
+    help: 'run these types on a pseudo-terminal (needs the optional @lydell/node-pty)',
+  },
   ready: {
     coerce: boolean,
     layered: true,
@@ -192,6 +218,13 @@ export const OPTIONS = {
     layered: true,
     commands: ['start'],
     help: 'listen on the control socket for status/restart/stop/scale/quit (default: on)',
+  },
+  attach: {
+    coerce: text,
+    arg: 'NAME',
+    layered: true,
+    commands: ['start'],
+    help: 'in a terminal, send what you type to NAME (web = web.1) instead of following prompts',
   },
   logFormat: {
     coerce: choice(['text', 'json']),

@@ -30,6 +30,8 @@ export type ProcessPolicy = Readonly<{
   after: readonly string[];
   restart: RestartPolicy;
   canDie: boolean;
+  /** Run on a pseudo-terminal (docs/interactive.md). */
+  tty: boolean;
 }>;
 
 export type Policies = ReadonlyMap<string, ProcessPolicy>;
@@ -49,6 +51,7 @@ export const DEFAULT_POLICY: ProcessPolicy = {
   after: [],
   restart: 'no',
   canDie: false,
+  tty: false,
 };
 
 export const STOP_SIGNALS = [
@@ -77,6 +80,7 @@ export const POLICY_SETTINGS: {
   after: { name: 'after', coerce: list('process types') },
   restart: { name: 'restart', coerce: coerceRestart },
   canDie: { name: 'can_die', coerce: boolean },
+  tty: { name: 'tty', coerce: boolean },
 };
 
 export type PolicyValues = { -readonly [K in keyof ProcessPolicy]?: ProcessPolicy[K] };
@@ -209,18 +213,20 @@ function findCycle(drafts: readonly PolicyDraft[]): string[] | undefined {
   return undefined;
 }
 
-/** Drafts and flags (`--can-die`, `--restart`, `--no-ready`) into one policy per type. */
+/** Drafts and flags (`--can-die`, `--restart`, `--tty`, `--no-ready`) into one policy per type. */
 export function resolvePolicies({
   types,
   drafts,
   canDie = [],
   restart = [],
+  tty = [],
   isReadyChecked = true,
 }: {
   types: readonly string[];
   drafts: readonly PolicyDraft[];
   canDie?: readonly string[];
   restart?: readonly string[];
+  tty?: readonly string[];
   isReadyChecked?: boolean;
 }): Policies {
   const policies = new Map<string, ProcessPolicy>();
@@ -232,6 +238,7 @@ export function resolvePolicies({
       ready: isReadyChecked ? policy.ready : undefined,
       canDie: policy.canDie || canDie.includes(type) || canDie.includes('all'),
       restart: restart.includes(type) || restart.includes('all') ? 'on-failure' : policy.restart,
+      tty: policy.tty || tty.includes(type) || tty.includes('all'),
     });
   }
   return policies;

@@ -32,6 +32,7 @@ export function planStart(release: Release, { only }: { only: readonly string[] 
     drafts: release.policies,
     canDie: settings.canDie,
     restart: settings.restart,
+    tty: settings.tty,
     isReadyChecked: settings.ready ?? true,
   });
   const specs = expandFormation(release, { formation: formationOf(release), only });

@@ -31,6 +31,14 @@ export class LineSplitter {
     return lines;
   }
 
+  /** The unterminated rest, left in place (a prompt shown while it may still grow). */
+  peek(): Buffer | undefined {
+    if (this.pendingBytes === 0) return undefined;
+    this.pending = [this.drain()];
+    this.pendingBytes = (this.pending[0] as Buffer).length;
+    return this.pending[0];
+  }
+
   /** The unterminated rest, at end of stream or when the process went quiet (a prompt). */
   flush(): Buffer | undefined {
     return this.pendingBytes > 0 ? this.drain() : undefined;

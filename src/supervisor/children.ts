@@ -7,6 +7,7 @@ import type { Printer } from '../output/printer.js';
 import type { Output } from '../output/output.js';
 import { spawnChild, type ChildHandle } from './child.js';
 import { startProbe, type Probe } from './probe.js';
+import type { PtyLauncher, TerminalSize } from './pty.js';
 import type { Reaper } from './reaper.js';
 import { signalTrees } from './tree.js';
 
@@ -17,6 +18,19 @@ export type ChildrenOptions = Readonly<{
   reaper: Reaper | undefined;
   now: () => number;
   dispatch: (event: SupervisorEvent) => void;
+  /** Told of each process as it starts and ends, so typed input can reach it. */
+  inputs?: Readonly<{
+    opened: (name: string, handle: ChildHandle) => void;
+    closed: (name: string) => void;
+  }>;
+  terminals?: Terminals;
+}>;
+
+/** Which types run on a pseudo-terminal (`tty: true`), and how big it is. */
+export type Terminals = Readonly<{
+  launcher: PtyLauncher;
+  isTty: (type: string) => boolean;
+  sizeOf: (name: string) => TerminalSize;
 }>;
 
 type Running = Readonly<{ handle: ChildHandle; pid: number }>;
@@ -45,7 +59,12 @@ export class Children {
     };
     let pid = 0;
     const onExit = (outcome: Outcome): void => this.ended(spec.name, pid, outcome);
-    const handle = spawnChild({ spec, cwd, sink: { write }, printer, onExit });
+    const terminals = this.options.terminals;
+    const options = { spec, cwd, sink: { ...sink, write }, printer, onExit };
+    const handle =
+      terminals?.isTty(spec.type) === true
+        ? terminals.launcher.spawn({ ...options, size: terminals.sizeOf(spec.name) })
+        : spawnChild(options);
     if (handle instanceof Error) {
       output.event({
         event: 'warning',
@@ -57,6 +76,7 @@ export class Children {
     pid = handle.pid;
     reaper?.track(pid);
     this.running.set(spec.name, { handle, pid });
+    this.options.inputs?.opened(spec.name, handle);
     this.groups.add(pid);
     dispatch({ type: 'spawned', name: spec.name, pid, at: now() });
   }
@@ -111,7 +131,10 @@ export class Children {
 
   private ended(name: string, pid: number, outcome: Outcome): void {
     this.options.reaper?.untrack(pid);
-    if (this.running.get(name)?.pid === pid) this.running.delete(name);
+    if (this.running.get(name)?.pid === pid) {
+      this.running.delete(name);
+      this.options.inputs?.closed(name);
+    }
     this.stopProbe(name);
     this.options.dispatch({ type: 'exited', name, outcome, at: this.options.now() });
   }

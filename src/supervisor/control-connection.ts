@@ -3,8 +3,15 @@ import { MAX_REQUEST_BYTES } from '../core/control.js';
 
 /** How a line was answered: the reply's text, and whether the connection ends with it. */
 export type Answered = Readonly<{ text: string; isLast: boolean }>;
-/** Answers one request line, once, now or later. */
-export type Answer = (line: string, done: (answered: Answered) => void) => void;
+/**
+ * Answers one request line, once, now or later; or takes the connection over (an `attach`
+ * request: from then on it carries that stream, and this module lets go of it).
+ */
+export type Answer = (
+  line: string,
+  done: (answered: Answered) => void,
+  takeOver: () => Socket,
+) => void;
 
 /**
  * One client connection of the control socket (docs/control.md). Requests are answered one
@@ -18,25 +25,42 @@ export function serveConnection(
   { answer, refuse, idleMs }: { answer: Answer; refuse: (error: string) => string; idleMs: number },
 ): void {
   const lines = lineSplitter();
-  const turns = answerInTurn(connection, lines, { answer, refuse });
-  connection.setTimeout(idleMs, () => connection.destroy());
-  connection.on('error', () => connection.destroy());
-  connection.on('data', (chunk: Buffer) => {
+  const onData = (chunk: Buffer): void => {
     connection.pause();
     lines.push(chunk);
     turns.pump();
-  });
-  connection.on('end', () => {
+  };
+  const onEnd = (): void => {
     lines.finish();
     turns.end();
+  };
+  const takeOver = (): Socket => {
+    connection.off('data', onData);
+    connection.off('end', onEnd);
+    connection.setTimeout(0);
+    return connection;
+  };
+  const turns = answerInTurn(connection, lines, {
+    answer: (line, done) => answer(line, done, takeOver),
+    refuse,
   });
+  connection.setTimeout(idleMs, () => connection.destroy());
+  connection.on('error', () => connection.destroy());
+  connection.on('data', onData);
+  connection.on('end', onEnd);
 }
 
 /** Answer the lines read so far, one at a time; read more only when all are answered. */
 function answerInTurn(
   connection: Socket,
   lines: LineSplitter,
-  { answer, refuse }: { answer: Answer; refuse: (error: string) => string },
+  {
+    answer,
+    refuse,
+  }: {
+    answer: (line: string, done: (answered: Answered) => void) => void;
+    refuse: (error: string) => string;
+  },
 ) {
   let isAnswering = false;
   let isEnded = false;

@@ -10,10 +10,18 @@ import {
   type ControlLimits,
   type ControlReply,
 } from '../core/control.js';
-import { serveConnection, type Answered } from './control-connection.js';
+import { parseAttachRequest, type AttachRequest } from '../core/attach-protocol.js';
+import { serveConnection, type Answer } from './control-connection.js';
+
+/** Takes over a connection that asked to attach (supervisor/attach-stream.ts). */
+export type AttachHandler = (request: AttachRequest, connection: Socket) => void;
 
 export type ControlServer = ControlChannel &
-  Readonly<{ socket: string; close: () => Promise<void> }>;
+  Readonly<{
+    socket: string;
+    serveAttach: (handler: AttachHandler) => void;
+    close: () => Promise<void>;
+  }>;
 
 /**
  * The control socket of a running `start` (docs/control.md): a Unix socket, 0600, in the 0700
@@ -28,10 +36,19 @@ export async function listenControl({
   limits: ControlLimits;
 }): Promise<ControlServer> {
   let handler: ControlHandler | undefined;
+  let attach: AttachHandler | undefined;
   const connections = new Set<Socket>();
-  const answer = (line: string, done: (answered: Answered) => void): void => {
+  const answer: Answer = (line, done, takeOver) => {
     const send = (reply: ControlReply, isLast = false) =>
       done({ text: formatReply(reply), isLast });
+    const attachRequest = parseAttachRequest(line);
+    if (typeof attachRequest === 'string')
+      return send(failureOf(0, { error: `bad request: ${attachRequest}` }), true);
+    if (attachRequest !== undefined) {
+      if (attach === undefined)
+        return send(failureOf(attachRequest.id, { error: 'cannot attach' }), true);
+      return attach(attachRequest, takeOver());
+    }
     const request = parseRequest(line);
     // A client that sends what is not a request gets one answer, then nothing more.
     if (!request.ok)
@@ -56,6 +73,7 @@ export async function listenControl({
   await chmod(socket, 0o600);
   return {
     socket,
+    serveAttach: (next) => void (attach = next),
     serve: (next) => {
       handler = next;
       return () => {

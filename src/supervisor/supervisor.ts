@@ -8,7 +8,8 @@ import { initialState, type Action, type SupervisorEvent } from '../core/supervi
 import type { Printer } from '../output/printer.js';
 import type { Output } from '../output/output.js';
 import type { SignalSource } from '../signals.js';
-import { Children } from './children.js';
+import type { ChildHandle } from './child.js';
+import { Children, type Terminals } from './children.js';
 import type { Reaper } from './reaper.js';
 import { createReplies, type Replies } from './replies.js';
 import { createTimers, type Timers } from './timers.js';
@@ -19,6 +20,14 @@ export type SuperviseResult = Readonly<{
   cause: StopCause;
   /** The release phase's run: the formation it gated, as last scaled. */
   gatedFormation: Formation | undefined;
+}>;
+
+/** Who may type into processes (the terminal of `start`): told as each one starts and ends. */
+export type InputHooks = Readonly<{
+  opened: (name: string, handle: ChildHandle) => void;
+  closed: (name: string) => void;
+  /** Input for `name` from elsewhere (an attach client), about to reach it. */
+  typed?: (name: string, data: Buffer) => void;
 }>;
 
 export type SuperviseOptions = Readonly<{
@@ -33,6 +42,9 @@ export type SuperviseOptions = Readonly<{
   control: ControlChannel | undefined;
   /** The clock, in ms: event times, uptimes, the wait after SIGKILL. */
   now: () => number;
+  inputs?: InputHooks;
+  /** Types with `tty: true`, when the pseudo-terminal library loaded. */
+  terminals?: Terminals;
   /** Given for the release phase: the formation it gates (control requests wait for it). */
   gatedFormation?: Formation | undefined;
 }>;
@@ -112,10 +124,19 @@ type Owners = Readonly<{
 }>;
 
 function createOwners(
-  { cwd, output, printer, reaper, now }: SuperviseOptions,
+  { cwd, output, printer, reaper, now, inputs, terminals }: SuperviseOptions,
   dispatch: (event: SupervisorEvent) => void,
 ): Owners {
-  const children = new Children({ cwd, output, printer, reaper, now, dispatch });
+  const children = new Children({
+    cwd,
+    output,
+    printer,
+    reaper,
+    now,
+    dispatch,
+    inputs,
+    terminals,
+  });
   const watch = createTreeWatch({
     now,
     hasChildren: () => children.hasChildren(),

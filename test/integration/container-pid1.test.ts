@@ -3,6 +3,7 @@ import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import t from 'tap';
 import { bytesOfMsg } from '../helpers/json-msg.js';
 import { bin, CLI, nodeCommand, testEnv, type TapTest } from '../helpers/cli.js';
+import { provesWatching, watcherApp } from '../helpers/watcher.js';
 
 /**
  * The built CLI as a container's entrypoint: PID 1 of a new PID namespace (`unshare --pid
@@ -369,3 +370,14 @@ for (const init of [['tini', '--'], ['tini', '-g', '--'], ['dumb-init']]) {
     },
   );
 }
+
+t.test('as PID 1: esbuild --watch keeps watching (its stdin stays open)', { skip }, async (t) => {
+  const cwd = watcherApp(t);
+  const pid1 = startAsPid1(t, ['start', '--no-control'], { cwd });
+  await pid1.waitFor(/js\.1 +\| \[watch\] build finished/);
+  t.ok(await provesWatching(cwd), 'the edit was rebuilt');
+  t.notMatch(pid1.output(), /stdin was closed/);
+  process.kill(await pid1.pid(), 'SIGTERM');
+  const { code } = await pid1.result;
+  t.equal(code, 0, 'a clean stop: the watcher was still running when we stopped it');
+});

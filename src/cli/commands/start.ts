@@ -1,20 +1,21 @@
 import { expandCounts, type Formation, type ProcessSpec } from '../../core/formation.js';
 import type { Release } from '../../core/release.js';
-import { planStart } from '../../core/start-plan.js';
+import { planStart, type StartPlan } from '../../core/start-plan.js';
 import { TEST_LIMITS_VAR, resolveControlLimits } from '../../core/control.js';
 import { ForemanError } from '../../errors.js';
 import { AlreadyRunning, claimSocket } from '../../io/control-client.js';
 import { controlPlaceFor, makeControlFolder } from '../../io/control-place.js';
 import { withLevel, type LevelName, type Output } from '../../output/output.js';
-import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
 import { createTextOutput } from '../../output/text.js';
 import { listenControl, type ControlServer } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
-import { supervise } from '../../supervisor/supervisor.js';
+import type { Terminals } from '../../supervisor/children.js';
+import { supervise, type InputHooks } from '../../supervisor/supervisor.js';
 import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
+import { loadTerminals, openTerminalMode, serveAttach, textLook } from '../start-terminal.js';
 
 /**
  * `foreman-ts start`: read the release, decide the formation (and the release phase), then
@@ -27,18 +28,41 @@ export async function execute(
 ): Promise<number> {
   const { command, flags } = invocation;
   const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
-  const { settings } = release;
-  const { specs, releasePhase, policies, formation } = planStart(release, {
-    only: invocation.names,
-  });
+  const plan = planStart(release, { only: invocation.names });
+  const { specs, releasePhase, policies } = plan;
   const printer = new Printer(io.stdout);
-  const output = await createOutput({
-    release,
-    printer,
-    io,
-    names: [...specs, ...(releasePhase ? [releasePhase] : [])],
-  });
-  const control = settings.control === false ? undefined : await openControl(release, io, output);
+  const names = [...specs, ...(releasePhase ? [releasePhase] : [])];
+  const terminal = await openTerminalMode({ release, printer, io, names, specs });
+  try {
+    const output = terminal?.output ?? (await createOutput({ release, printer, io, names }));
+    const terminals = await loadTerminals({ policies, output, sizeOf: terminal?.sizeOf });
+    return await runPhases({ release, plan, io, printer, output, inputs: terminal, terminals });
+  } finally {
+    terminal?.close();
+  }
+}
+
+/** The release phase, then (if it succeeded) the formation, with the control socket open. */
+async function runPhases({
+  release,
+  plan: { specs, releasePhase, policies, formation },
+  io,
+  printer,
+  output,
+  inputs,
+  terminals,
+}: {
+  release: Release;
+  plan: StartPlan;
+  io: Io;
+  printer: Printer;
+  output: Output;
+  inputs: InputHooks | undefined;
+  terminals: Terminals | undefined;
+}): Promise<number> {
+  const control =
+    release.settings.control === false ? undefined : await openControl(release, io, output);
+  const attachable = serveAttach({ control, output, inputs, sizeOf: terminals?.sizeOf });
   const reaper = await startReaper();
   warnAboutZombies(reaper, output);
   try {
@@ -55,6 +79,8 @@ export async function execute(
         control,
         now: () => io.now().getTime(),
         gatedFormation,
+        inputs: attachable,
+        terminals,
       });
     if (releasePhase === undefined) return (await run(specs)).code;
     // The formation waits for the release phase: scale requests meanwhile are remembered.
@@ -64,6 +90,7 @@ export async function execute(
     if (result.code !== 0) return result.code;
     return (await run(expandCounts(release, result.gatedFormation ?? formation))).code;
   } finally {
+    attachable.closeAll('start stopped');
     reaper?.stop();
     await control?.close();
   }
@@ -119,21 +146,7 @@ async function createOutput({
     const { createJsonOutput } = await import('../../output/json.js');
     return withLevel(await createJsonOutput({ printer, now: io.now }), level);
   }
-  const text = createTextOutput({
-    printer,
-    names: names.map((spec) => spec.name),
-    types: release.procfile?.entries.map((entry) => entry.name) ?? [],
-    style: {
-      isTimestamped: settings.timestamp ?? true,
-      isColored: isColorWanted({
-        flag: settings.color,
-        env: io.env,
-        isTty: io.stdout.isTTY === true,
-      }),
-    },
-    now: io.now,
-  });
-  return withLevel(text, level);
+  return withLevel(createTextOutput({ printer, ...textLook(release, io, names) }), level);
 }
 
 /**
