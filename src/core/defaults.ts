@@ -9,6 +9,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { InputError, throwIfAny } from '../errors.js';
+import { escapeText } from './escape-text.js';
 import {
   OPTION_LIST,
   findLayeredOption,
@@ -96,7 +97,8 @@ function readOption({ key, keyNode, valueNode }: Entry, read: Read, context: Con
   const option = findLayeredOption(key);
   if (option === undefined) {
     const hint = `known keys: ${knownKeys()}`;
-    problems.push(new InputError(file, lineOf(keyNode), `unknown key "${key}"`, hint));
+    const problem = `unknown key "${escapeText(key)}"`;
+    problems.push(new InputError(file, lineOf(keyNode), problem, hint));
     return;
   }
   const line = lineOf(valueNode ?? keyNode);
@@ -132,7 +134,7 @@ function wrongType(
   return new InputError(
     file,
     line,
-    `"${key}" must be ${expected}, got ${JSON.stringify(raw)}`,
+    `"${escapeText(key)}" must be ${expected}, got ${escapeText(JSON.stringify(raw) ?? 'nothing')}`,
     `fix "${key}" or remove it`,
   );
 }
@@ -165,14 +167,14 @@ function parsePolicy({ key: type, keyNode, valueNode }: Entry, context: Context)
   const values: PolicyValues = {};
   const draft = { type, line, afterLine: line, values };
   if (!isMap(valueNode)) {
-    const problem = `processes: "${type}" must be a map of settings`;
+    const problem = `processes: "${escapeText(type)}" must be a map of settings`;
     problems.push(new InputError(file, line, problem, `known: ${POLICY_KEYS.join(', ')}`));
     return draft;
   }
   for (const entry of entriesOf(valueNode)) {
     const field = POLICY_FIELDS.find((candidate) => POLICY_SETTINGS[candidate].name === entry.key);
     if (field === undefined) {
-      const problem = `processes: ${type}: unknown setting "${entry.key}"`;
+      const problem = `processes: ${escapeText(type)}: unknown setting "${escapeText(entry.key)}"`;
       const hint = `known: ${POLICY_KEYS.join(', ')}`;
       problems.push(new InputError(file, lineOf(entry.keyNode), problem, hint));
       continue;

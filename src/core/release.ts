@@ -1,5 +1,6 @@
 import { InputError, UsageError, throwIfAny, type ForemanError } from '../errors.js';
 import type { DotenvEntry } from './dotenv.js';
+import { escapeText } from './escape-text.js';
 import { expandBounded, type Value } from './dotenv-expand.js';
 import { checkEnvSize, checkValueSize, type Origin } from './env-size.js';
 import { LIMITS } from './limits.js';
@@ -161,7 +162,7 @@ function portFromEnv(text: string | undefined, origin: Origin | undefined): numb
   if (text === undefined || text === '') return undefined;
   const port = Number(text);
   if (Number.isInteger(port) && port >= 1 && port <= 65535) return port;
-  const problem = `PORT is "${text}", expected a port number (1-65535)`;
+  const problem = `PORT is "${escapeText(text)}", expected a port number (1-65535)`;
   if (origin !== undefined)
     throw new InputError(origin.file, origin.line, problem, 'fix PORT or pass -p');
   throw new UsageError(`the inherited ${problem}`, 'unset PORT or pass -p/--port');

@@ -1,3 +1,4 @@
+import { escapeText } from './escape-text.js';
 import type { ErrorCode } from 'yaml';
 
 /** A YAML problem in our words: what is wrong, and the fix. */
@@ -55,14 +56,17 @@ function ownWords(message: string): string {
     .replace(/ at line \d+, column \d+:?$/, '')
     .replace(/; please use .*$/, '')
     .trim();
-  return plain === '' ? 'bad YAML' : `${plain.charAt(0).toLowerCase()}${plain.slice(1)}`;
+  // The library may quote the offending text: shown escaped, like everything from a file.
+  return plain === ''
+    ? 'bad YAML'
+    : escapeText(`${plain.charAt(0).toLowerCase()}${plain.slice(1)}`);
 }
 
 /** What the library throws when it expands aliases (`*name`), in our words. */
 export function describeAliasError(message: string): YamlProblem {
   const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(message);
   if (unresolved === null) return TOO_MANY_ALIASES;
-  const name = unresolved[1] ?? '';
+  const name = escapeText(unresolved[1] ?? '');
   return {
     problem: `alias *${name} has no anchor &${name} before it`,
     hint: 'set the anchor on an earlier value, or write the value out',

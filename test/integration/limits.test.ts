@@ -127,3 +127,29 @@ t.test('ready: http:/path with a space is refused by check, not thrown by start'
     /\.foreman:3: "web\.ready" must be http:\/path without spaces or control characters/,
   );
 });
+
+t.test('property: check on hostile files exits 0 or 1, each problem located', async (t) => {
+  const { default: fc } = await import('fast-check');
+  const unit = fc.constantFrom(
+    ...'web: A=$"\'{}\\#:-\n\n \t'.split(''),
+    '\0',
+    '\u001b[2J',
+    '${X:-',
+    'é',
+  );
+  const text = fc.string({ unit, maxLength: 80 });
+  await fc.assert(
+    fc.asyncProperty(text, text, text, async (procfile, dotenv, foreman) => {
+      const cwd = t.testdir({ Procfile: procfile, '.env': dotenv, '.foreman': foreman });
+      const result = await runCli(t, ['check'], { cwd });
+      const lines = result.stderr.split('\n').filter((line) => line !== '');
+      const located = /^foreman-ts: (Procfile|\.env|\.foreman):\d+: [^\u0000-\u001f]*$/;
+      return (
+        (result.exitCode === 0 || result.exitCode === 1) &&
+        lines.every((line) => located.test(line))
+      );
+    }),
+    { numRuns: 25 },
+  );
+  t.pass('25 hostile checkouts');
+});
