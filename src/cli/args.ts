@@ -261,5 +261,5 @@ export function flagsFromEnv(
       throw new UsageError(`${envTwinOf(spec)} must be ${coerced.expected}, got "${raw}"`);
     flags[spec.key] = coerced.value;
   }
-  return flags as Flags;
+  return flags;
 }

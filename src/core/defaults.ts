@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isScalar, type Node, type YAMLMap } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
 import { InputError, throwIfAny } from '../errors.js';
 import { OPTIONS, coerceOption, findLayeredOption, type Flags } from './options.js';
 import {
@@ -67,7 +67,7 @@ export function parseDefaults(text: string, file: string): Defaults {
     else problems.push(wrongType(file, lineOf(valueNode ?? keyNode), key, coerced.expected, raw));
   }
   throwIfAny(problems);
-  return { file, flags: flags as Flags, policies };
+  return { file, flags, policies };
 }
 
 function wrongType(
@@ -116,7 +116,7 @@ function parseProcesses(node: Node | null, context: Context): PolicyDraft[] {
     );
     return [];
   }
-  return (node as YAMLMap).items.map((pair) => {
+  return node.items.map((pair) => {
     const keyNode = pair.key as Node | null;
     const type = isScalar(keyNode) ? String(keyNode.value) : '';
     return parsePolicy(type, pair.value as Node | null, {
@@ -141,7 +141,7 @@ function parsePolicy(type: string, node: Node | null, context: Context): PolicyD
     );
     return { type, line: context.line, afterLine, values };
   }
-  for (const pair of (node as YAMLMap).items) {
+  for (const pair of node.items) {
     const keyNode = pair.key as Node | null;
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
     const valueNode = pair.value as Node | null;
@@ -172,7 +172,7 @@ function parsePolicy(type: string, node: Node | null, context: Context): PolicyD
       case 'after': {
         const list = typeof raw === 'string' ? [raw] : raw;
         if (Array.isArray(list) && list.every((item) => typeof item === 'string'))
-          values.after = list as string[];
+          values.after = list;
         else fail('a process type or a list of them');
         afterLine = line;
         break;

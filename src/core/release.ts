@@ -48,7 +48,7 @@ export function resolveSettings(
       merged[spec.key] = spec.isPath ? mapPaths(value, (path) => resolvePath(base, path)) : value;
     }
   }
-  return merged as Flags;
+  return merged;
 }
 
 function mapPaths(value: unknown, resolve: (path: string) => string): unknown {

@@ -53,5 +53,5 @@ const RERAISE: ReadonlySet<string> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SI
 export function reraise(outcome: Outcome): void {
   if (outcome.kind !== 'signalled' || !RERAISE.has(outcome.signal)) return;
   process.removeAllListeners(outcome.signal);
-  process.kill(process.pid, outcome.signal as NodeJS.Signals);
+  process.kill(process.pid, outcome.signal);
 }

@@ -95,8 +95,13 @@ export function nextWhileStopping(state: SupervisorState, event: SupervisorEvent
       };
       return [state, [reply]];
     }
-    default:
-      return [state, []];
+    case 'boot':
+    case 'ready':
+    case 'ready-timeout':
+    case 'backoff-over':
+    case 'instance-grace-expired':
+    case 'output-lost':
+      return [state, []]; // the stop decides what happens next
   }
 }
 
