@@ -15,9 +15,9 @@ const NOT_EXECUTABLE = new Set(
 
 /**
  * The script given to `/bin/sh -c` for a Procfile command. stderr joins stdout first, so both
- * keep their order on one pipe (R22) and even a syntax error lands there. A simple command is
- * exec'd, so the app, not a lingering dash, is our direct child (R2: dash does not exec the
- * last command itself).
+ * keep their order on one pipe (docs/logging.md) and even a syntax error lands there. A simple
+ * command is exec'd, so the app, not a lingering dash, is our direct child (dash does not exec
+ * the last command itself: docs/signals.md, "Why it is built this way").
  */
 export function wrapCommand(command: string): string {
   return `exec 2>&1\n${canExec(command) ? insertExec(command) : command}`;

@@ -71,7 +71,7 @@ export async function loadSettings({
   const folder = early.root ?? (early.procfile ? dirname(early.procfile) : cwd);
   const defaultsPath = join(folder, '.foreman');
   if (!existsSync(defaultsPath)) return { settings: early, policies: [], defaultsFile: undefined };
-  // yaml is a 73-file import: only a checkout with a .foreman pays for it (deps.md §2).
+  // yaml is a 73-file import: only a checkout with a .foreman pays for it (docs/architecture.md).
   const { parseDefaults } = await import('../core/defaults.js');
   const shown = displayPath(defaultsPath, cwd);
   const defaults = parseDefaults(readText(defaultsPath), shown);

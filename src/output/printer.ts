@@ -1,7 +1,8 @@
 /**
  * The one writer of our stdout. When the stream is slow, `write` returns false and every
  * registered source (each child's pipe) is paused until 'drain': children then block in their
- * own write(), and our memory stays bounded (runtime.md R23: 921 MiB naive vs 82 MiB paused).
+ * own write(), and our memory stays bounded (921 MiB buffered vs 82 MiB paused for 1 GiB to a
+ * slow reader: docs/architecture.md).
  * A closed stdout (EPIPE, a dead terminal) never crashes us: it is reported once, and later
  * writes are dropped so the supervisor can still stop every process.
  */

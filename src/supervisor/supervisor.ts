@@ -187,7 +187,7 @@ export function supervise(
       );
     };
 
-    /** Poll /proc until no descendant is alive: only then is the stop complete (R5, R8). */
+    /** Poll /proc until no descendant is alive: only then is the stop complete (docs/signals.md). */
     let isWatching = false;
     const watch = async (): Promise<void> => {
       if (isWatching) return;

@@ -63,7 +63,7 @@ function send(target: number, signal: string | 0): boolean {
   }
 }
 
-/** Whether anything we started is still running (zombies do not count: R8). */
+/** Whether anything we started is still running (zombies do not count: docs/signals.md). */
 export async function isTreeAlive(roots: readonly TreeRoot[]): Promise<boolean> {
   const living = await livingDescendants();
   if (living !== undefined) return living.length > 0;

@@ -142,7 +142,7 @@ async function createOutput({
 
 /**
  * As PID 1 (a container's entrypoint) orphans are re-parented to us; without the koffi reaper
- * their zombies pile up for the container's lifetime (runtime.md R11, docs/container.md).
+ * their zombies pile up for the container's lifetime (docs/container.md).
  */
 function warnAboutZombies(reaper: Reaper | undefined, output: Output): void {
   if (reaper !== undefined || process.pid !== 1) return;
