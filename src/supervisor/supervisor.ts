@@ -209,7 +209,7 @@ export function supervise(
       replies.set(id, respond);
       dispatch({ type: 'control', id, command, at: Date.now() });
     });
-    printer.whenLost(() => dispatch({ type: 'output-lost' }));
+    printer.whenLost((error) => dispatch({ type: 'output-lost', error }));
 
     const finish = (code: number, cause: StopCause): void => {
       for (const timer of timers.values()) clearTimeout(timer);

@@ -4,6 +4,7 @@ import {
   formationOf,
   type ProcessSpec,
 } from '../../core/formation.js';
+import { describeOutputFailure, isOutputClosed } from '../../core/events.js';
 import type { Release } from '../../core/release.js';
 import { resolvePolicies } from '../../core/policy.js';
 import { controlPathsFor } from '../../io/control-client.js';
@@ -76,7 +77,19 @@ export async function execute(
   } finally {
     reaper?.stop();
     await control?.close();
+    sayOutputFailure(printer, io);
   }
+}
+
+/**
+ * A stdout we could not write to (a full disk) cost the user output: say so on stderr. A closed
+ * pipe (`start | head`) is a pipeline's normal end and says nothing (docs/exit-codes.md).
+ */
+function sayOutputFailure(printer: Printer, io: Io): void {
+  const error = printer.lostBecause;
+  if (error === undefined || isOutputClosed(error)) return;
+  io.stderr.on('error', () => undefined); // on the same full disk: nothing more can be said
+  io.stderr.write(`foreman-ts: ${describeOutputFailure(error)}\n`);
 }
 
 /**
