@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // First, before any other module is evaluated: a signal that lands while we load must not be
-// lost (as PID 1 it would be dropped), so it queues until a command takes it.
+// lost (as PID 1 it would be dropped), so it queues until a command takes it. The build keeps
+// this file small and cli/main.js in a file of its own (scripts/build.mjs): V8 parses a whole
+// file before its first line runs, and the handlers must come as early as they can.
 import { installSignalHandlers } from './signals.js';
 
 const signals = installSignalHandlers();

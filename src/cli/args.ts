@@ -1,12 +1,11 @@
 import { UsageError } from '../errors.js';
 import {
-  OPTIONS,
-  coerceOption,
-  envTwinOf,
   findOption,
+  setOption,
   type CommandName,
   type Flags,
-  type OptionSpec,
+  type MutableFlags,
+  type Option,
 } from '../core/options.js';
 
 /** What the user asked for, typed. Pure: argv in, Invocation out (throws UsageError). */
@@ -44,7 +43,7 @@ export const COMMANDS: readonly CommandName[] = [
   'quit',
 ];
 
-type Parsed = { flags: Record<string, unknown>; positionals: string[]; wantsHelp: boolean };
+type Parsed = { flags: MutableFlags; positionals: string[]; wantsHelp: boolean };
 
 export function parseInvocation(argv: readonly string[]): Invocation {
   const commandAt = findCommand(argv);
@@ -58,7 +57,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     throw unknownCommand(stray ?? before[0] ?? '');
   }
   const name = argv[commandAt] ?? '';
-  if (name === 'help') return { command: 'help', topic: asCommand(argv[commandAt + 1]) };
+  if (name === 'help') return { command: 'help', topic: helpTopic(argv[commandAt + 1]) };
   if (name === 'version') return { command: 'version' };
   const command = asCommand(name);
   if (command === undefined) throw unknownCommand(name);
@@ -80,12 +79,20 @@ function findCommand(argv: readonly string[]): number {
 
 function takesValue(arg: string): boolean {
   if (arg.includes('=')) return false;
-  const spec = arg.startsWith('--')
+  const option = arg.startsWith('--')
     ? findOption(arg.slice(2))
     : arg.length === 2
       ? findOption(arg.slice(1))
       : undefined;
-  return spec !== undefined && spec.kind !== 'boolean';
+  return option?.spec.arg !== undefined;
+}
+
+/** `help COMMAND`; `help`, `help help` and `help version` show the overview. */
+function helpTopic(name: string | undefined): CommandName | undefined {
+  if (name === undefined || name === 'help' || name === 'version') return undefined;
+  const topic = asCommand(name);
+  if (topic === undefined) throw unknownCommand(name);
+  return topic;
 }
 
 function asCommand(name: string | undefined): CommandName | undefined {
@@ -130,34 +137,33 @@ function readOption(
   command: CommandName,
   arg: string,
   following: string | undefined,
-  flags: Record<string, unknown>,
+  flags: MutableFlags,
 ): number {
   const isLong = arg.startsWith('--');
   const eq = arg.indexOf('=');
   const rawName = isLong ? arg.slice(2, eq === -1 ? undefined : eq) : arg.slice(1, 2);
   const negated = isLong && rawName.startsWith('no-') && findOption(rawName) === undefined;
   const name = negated ? rawName.slice(3) : rawName;
-  const spec = findOption(name);
-  if (spec === undefined || (!isLong && spec.short !== name) || (isLong && spec.long !== name)) {
+  const option = findOption(name);
+  if (option === undefined || (isLong ? option.long : option.spec.short) !== name) {
     throw new UsageError(
       `unknown option "${isLong ? `--${rawName}` : arg}"`,
       `see "foreman-ts ${command} --help"`,
     );
   }
+  const { long, spec } = option;
   if (!spec.commands.includes(command)) {
     throw new UsageError(
-      `--${spec.long} does not apply to "${command}"`,
+      `--${long} does not apply to "${command}"`,
       `see "foreman-ts ${command} --help"`,
     );
   }
-  if (spec.kind === 'boolean') {
+  if (spec.arg === undefined) {
     if (!isLong && arg.length > 2) throw new UsageError(`"-${name}" takes no value, got "${arg}"`);
-    if (eq !== -1) return store(spec, flags, arg.slice(eq + 1), `--${spec.long}`, 0);
-    flags[spec.key] = !negated;
-    return 0;
+    if (eq !== -1) return store(option, flags, arg.slice(eq + 1), `--${long}`, 0);
+    return store(option, flags, !negated, arg, 0);
   }
-  if (negated)
-    throw new UsageError(`--no-${spec.long} is not an option`, `--${spec.long} takes a value`);
+  if (negated) throw new UsageError(`--no-${long} is not an option`, `--${long} takes a value`);
   const inline = isLong
     ? eq === -1
       ? undefined
@@ -165,31 +171,25 @@ function readOption(
     : arg.length > 2
       ? arg.slice(2)
       : undefined;
-  if (inline !== undefined) return store(spec, flags, inline, arg, 0);
-  if (following === undefined)
-    throw new UsageError(`${arg} needs a value (${spec.arg ?? 'VALUE'})`);
-  return store(spec, flags, following, arg, 1);
+  if (inline !== undefined) return store(option, flags, inline, arg, 0);
+  if (following === undefined) throw new UsageError(`${arg} needs a value (${spec.arg})`);
+  return store(option, flags, following, arg, 1);
 }
 
 function store(
-  spec: OptionSpec,
-  flags: Record<string, unknown>,
-  raw: string,
+  option: Option,
+  flags: MutableFlags,
+  raw: string | boolean,
   label: string,
   used: number,
 ): number {
-  const coerced = coerceOption(spec, raw);
+  const coerced = setOption(flags, option.key, raw);
   if (!coerced.ok) throw new UsageError(`${label} must be ${coerced.expected}, got "${raw}"`);
-  const previous = flags[spec.key];
-  flags[spec.key] =
-    spec.kind === 'list' && Array.isArray(previous)
-      ? [...(previous as string[]), ...(coerced.value as string[])]
-      : coerced.value;
   return used;
 }
 
 function build(command: CommandName, { flags, positionals }: Parsed): Invocation {
-  const typed = flags as Flags;
+  const typed: Flags = flags;
   switch (command) {
     case 'start':
       return { command, flags: typed, names: positionals };
@@ -244,22 +244,4 @@ function noMore(command: CommandName, positionals: readonly string[], max: numbe
       `see "foreman-ts ${command} --help"`,
     );
   }
-}
-
-/** FOREMAN_TS_* twins of layered options, for this command. */
-export function flagsFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-  command: CommandName,
-): Flags {
-  const flags: Record<string, unknown> = {};
-  for (const spec of OPTIONS) {
-    const raw = env[envTwinOf(spec)];
-    if (!spec.layered || !spec.commands.includes(command) || raw === undefined || raw === '')
-      continue;
-    const coerced = coerceOption(spec, raw);
-    if (!coerced.ok)
-      throw new UsageError(`${envTwinOf(spec)} must be ${coerced.expected}, got "${raw}"`);
-    flags[spec.key] = coerced.value;
-  }
-  return flags;
 }

@@ -1,4 +1,4 @@
-import { OPTIONS, envTwinOf, type CommandName } from '../core/options.js';
+import { OPTION_LIST, envTwinOf, type CommandName } from '../core/options.js';
 
 const USAGE: Readonly<Record<CommandName, readonly [string, string]>> = {
   start: [
@@ -28,14 +28,14 @@ const USAGE: Readonly<Record<CommandName, readonly [string, string]>> = {
 export function formatHelp(topic: CommandName | undefined): string {
   if (topic === undefined) return overview();
   const [usage, summary] = USAGE[topic];
-  const options = OPTIONS.filter((spec) => spec.commands.includes(topic));
-  const lines = options.map((spec) => {
+  const options = OPTION_LIST.filter(({ spec }) => spec.commands.includes(topic));
+  const lines = options.map(({ long, spec }) => {
     const short = spec.short ? `-${spec.short}, ` : '    ';
-    const value = spec.kind === 'boolean' ? '' : ` ${spec.arg ?? 'VALUE'}`;
-    const left = `  ${short}--${spec.long}${value}`;
-    return `${left.padEnd(30)} ${spec.help}`;
+    const value = spec.arg === undefined ? '' : ` ${spec.arg}`;
+    const left = `  ${short}--${long}${value}`;
+    return `${left.padEnd(30)} ${spec.helpIn?.[topic] ?? spec.help}`;
   });
-  const layered = options.filter((spec) => spec.layered).map((spec) => envTwinOf(spec));
+  const layered = options.filter(({ spec }) => spec.layered).map(envTwinOf);
   return [
     `Usage: foreman-ts ${usage}`,
     '',

@@ -1,14 +1,29 @@
-import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
-import { InputError, throwIfAny } from '../errors.js';
-import { OPTIONS, coerceOption, findLayeredOption, type Flags } from './options.js';
 import {
-  RESTART_POLICIES,
-  STOP_SIGNALS,
-  parseReadyProbe,
+  LineCounter,
+  parseDocument,
+  isMap,
+  isScalar,
+  type Document,
+  type Node,
+  type YAMLError,
+  type YAMLMap,
+} from 'yaml';
+import { InputError, throwIfAny } from '../errors.js';
+import {
+  OPTION_LIST,
+  findLayeredOption,
+  setOption,
+  type Flags,
+  type MutableFlags,
+} from './options.js';
+import {
+  POLICY_SETTINGS,
+  setPolicy,
   type PolicyDraft,
+  type PolicyValues,
   type ProcessPolicy,
-  type RestartPolicy,
 } from './policy.js';
+import { describeAliasError, describeYamlError } from './yaml-problem.js';
 
 /**
  * `.foreman`: YAML defaults for any layered long option (`timestamp: false` included, which
@@ -20,54 +35,80 @@ export type Defaults = Readonly<{ file: string; flags: Flags; policies: readonly
 
 type LineOf = (node: Node | null | undefined) => number;
 
+/** What every reader below shares: the document, where its nodes are, and the problems found. */
+type Context = Readonly<{ file: string; doc: Document; lineOf: LineOf; problems: InputError[] }>;
+
+/** One `key: value` of a YAML map, with the key as text. */
+type Entry = Readonly<{ key: string; keyNode: Node | null; valueNode: Node | null }>;
+
 export function parseDefaults(text: string, file: string): Defaults {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  throwIfAny(syntaxProblems(doc.errors, file));
   const lineOf: LineOf = (node) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
-  const syntax = doc.errors.map(
-    (error) =>
-      new InputError(
-        file,
-        error.linePos?.[0].line ?? 1,
-        error.message.split('\n')[0] ?? 'bad YAML',
-        'fix the YAML syntax',
-      ),
-  );
-  throwIfAny(syntax);
   if (doc.contents === null) return { file, flags: {}, policies: [] };
   if (!isMap(doc.contents)) {
-    throw new InputError(
-      file,
-      lineOf(doc.contents),
-      'expected "key: value" lines',
-      'e.g. "port: 3000"',
-    );
+    const hint = 'e.g. "port: 3000"';
+    throw new InputError(file, lineOf(doc.contents), 'expected "key: value" lines', hint);
   }
-  const problems: InputError[] = [];
-  const flags: Record<string, unknown> = {};
+  const context: Context = { file, doc, lineOf, problems: [] };
+  const flags: MutableFlags = {};
   let policies: PolicyDraft[] = [];
-  for (const pair of doc.contents.items) {
+  for (const entry of entriesOf(doc.contents)) {
+    if (entry.key === 'processes') policies = parseProcesses(entry, context);
+    else readOption(entry, flags, context);
+  }
+  throwIfAny(context.problems);
+  return { file, flags, policies };
+}
+
+function entriesOf(map: YAMLMap): Entry[] {
+  return map.items.map((pair) => {
     const keyNode = pair.key as Node | null;
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
-    const valueNode = pair.value as Node | null;
-    if (key === 'processes') {
-      policies = parseProcesses(valueNode, { file, lineOf, problems, line: lineOf(keyNode) });
-      continue;
-    }
-    const spec = findLayeredOption(key);
-    if (spec === undefined) {
-      problems.push(
-        new InputError(file, lineOf(keyNode), `unknown key "${key}"`, `known keys: ${knownKeys()}`),
-      );
-      continue;
-    }
-    const raw: unknown = valueNode === null ? null : valueNode.toJSON();
-    const coerced = coerceOption(spec, raw);
-    if (coerced.ok) flags[spec.key] = coerced.value;
-    else problems.push(wrongType(file, lineOf(valueNode ?? keyNode), key, coerced.expected, raw));
+    return { key, keyNode, valueNode: pair.value as Node | null };
+  });
+}
+
+/** One problem per line (the library may report three for one bad line), in our words. */
+function syntaxProblems(errors: readonly YAMLError[], file: string): InputError[] {
+  const problems = new Map<number, InputError>();
+  for (const error of errors) {
+    const line = error.linePos?.[0].line ?? 1;
+    const { problem, hint } = describeYamlError(error);
+    if (!problems.has(line)) problems.set(line, new InputError(file, line, problem, hint));
   }
-  throwIfAny(problems);
-  return { file, flags, policies };
+  return [...problems.values()];
+}
+
+function readOption({ key, keyNode, valueNode }: Entry, flags: MutableFlags, context: Context) {
+  const { file, lineOf, problems } = context;
+  const option = findLayeredOption(key);
+  if (option === undefined) {
+    const hint = `known keys: ${knownKeys()}`;
+    problems.push(new InputError(file, lineOf(keyNode), `unknown key "${key}"`, hint));
+    return;
+  }
+  const line = lineOf(valueNode ?? keyNode);
+  const raw = valueOf(valueNode, line, context);
+  if (raw === NO_VALUE) return;
+  const coerced = setOption(flags, option.key, raw);
+  if (!coerced.ok) problems.push(wrongType(file, line, key, coerced.expected, raw));
+}
+
+const NO_VALUE = Symbol('no value');
+
+/** A value with its aliases (`*name`) expanded; a bad alias is the file's problem. */
+function valueOf(node: Node | null, line: number, context: Context): unknown {
+  try {
+    return node === null ? null : node.toJS(context.doc, { maxAliasCount: 100 });
+  } catch (error) {
+    // The library throws a ReferenceError for an alias without an anchor, or too many aliases.
+    if (!(error instanceof ReferenceError)) throw error;
+    const { problem, hint } = describeAliasError(error.message);
+    context.problems.push(new InputError(context.file, line, problem, hint));
+    return NO_VALUE;
+  }
 }
 
 function wrongType(
@@ -87,117 +128,51 @@ function wrongType(
 
 function knownKeys(): string {
   return [
-    ...OPTIONS.filter((spec) => spec.layered).map((spec) => spec.long.replace(/-/g, '_')),
+    ...OPTION_LIST.filter(({ spec }) => spec.layered).map(({ long }) => long.replace(/-/g, '_')),
     'processes',
   ].join(', ');
 }
 
-type Context = Readonly<{ file: string; lineOf: LineOf; problems: InputError[]; line: number }>;
-
-const POLICY_KEYS = [
-  'ready',
-  'ready_timeout',
-  'stop_signal',
-  'after',
-  'restart',
-  'can_die',
-] as const;
+const POLICY_FIELDS = Object.keys(POLICY_SETTINGS) as (keyof ProcessPolicy)[];
+const POLICY_KEYS = POLICY_FIELDS.map((field) => POLICY_SETTINGS[field].name);
 
 /** `processes: { web: { ready: port, ... } }`: one draft per type, checked against the Procfile later. */
-function parseProcesses(node: Node | null, context: Context): PolicyDraft[] {
-  if (!isMap(node)) {
-    context.problems.push(
-      new InputError(
-        context.file,
-        context.line,
-        '"processes" must map process types to settings',
-        'e.g. "processes:\\n  web:\\n    ready: port"',
-      ),
-    );
+function parseProcesses({ keyNode, valueNode }: Entry, context: Context): PolicyDraft[] {
+  if (!isMap(valueNode)) {
+    const hint = 'e.g. "processes:\\n  web:\\n    ready: port"';
+    const line = context.lineOf(keyNode);
+    const problem = '"processes" must map process types to settings';
+    context.problems.push(new InputError(context.file, line, problem, hint));
     return [];
   }
-  return node.items.map((pair) => {
-    const keyNode = pair.key as Node | null;
-    const type = isScalar(keyNode) ? String(keyNode.value) : '';
-    return parsePolicy(type, pair.value as Node | null, {
-      ...context,
-      line: context.lineOf(keyNode),
-    });
-  });
+  return entriesOf(valueNode).map((entry) => parsePolicy(entry, context));
 }
 
-function parsePolicy(type: string, node: Node | null, context: Context): PolicyDraft {
+function parsePolicy({ key: type, keyNode, valueNode }: Entry, context: Context): PolicyDraft {
   const { file, lineOf, problems } = context;
-  const values: { -readonly [K in keyof ProcessPolicy]?: ProcessPolicy[K] } = {};
-  let afterLine = context.line;
-  if (!isMap(node)) {
-    problems.push(
-      new InputError(
-        file,
-        context.line,
-        `processes: "${type}" must be a map of settings`,
-        `known: ${POLICY_KEYS.join(', ')}`,
-      ),
-    );
-    return { type, line: context.line, afterLine, values };
+  const line = lineOf(keyNode);
+  const values: PolicyValues = {};
+  const draft = { type, line, afterLine: line, values };
+  if (!isMap(valueNode)) {
+    const problem = `processes: "${type}" must be a map of settings`;
+    problems.push(new InputError(file, line, problem, `known: ${POLICY_KEYS.join(', ')}`));
+    return draft;
   }
-  for (const pair of node.items) {
-    const keyNode = pair.key as Node | null;
-    const key = isScalar(keyNode) ? String(keyNode.value) : '';
-    const valueNode = pair.value as Node | null;
-    const raw: unknown = valueNode === null ? null : valueNode.toJSON();
-    const line = lineOf(valueNode ?? keyNode);
-    const fail = (expected: string): void =>
-      void problems.push(wrongType(file, line, `${type}.${key}`, expected, raw));
-    switch (key) {
-      case 'ready': {
-        const probe =
-          typeof raw === 'string' ? parseReadyProbe(raw) : 'port, /regex/ or http:/path';
-        if (typeof probe === 'string') fail(probe);
-        else values.ready = probe;
-        break;
-      }
-      case 'ready_timeout':
-        if (typeof raw === 'number' && raw > 0) values.readyTimeoutMs = Math.round(raw * 1000);
-        else fail('a number of seconds');
-        break;
-      case 'stop_signal':
-        if (
-          typeof raw === 'string' &&
-          (STOP_SIGNALS as readonly string[]).includes(raw.toUpperCase())
-        )
-          values.stopSignal = raw.toUpperCase();
-        else fail(`one of ${STOP_SIGNALS.join(', ')}`);
-        break;
-      case 'after': {
-        const list = typeof raw === 'string' ? [raw] : raw;
-        if (Array.isArray(list) && list.every((item) => typeof item === 'string'))
-          values.after = list;
-        else fail('a process type or a list of them');
-        afterLine = line;
-        break;
-      }
-      case 'restart':
-        if (typeof raw === 'string' && (RESTART_POLICIES as readonly string[]).includes(raw))
-          values.restart = raw as RestartPolicy;
-        else if (raw === false)
-          values.restart = 'no'; // YAML reads a bare `no` as false
-        else fail(RESTART_POLICIES.join(', '));
-        break;
-      case 'can_die':
-        if (typeof raw === 'boolean') values.canDie = raw;
-        else fail('true or false');
-        break;
-      default:
-        problems.push(
-          new InputError(
-            file,
-            lineOf(keyNode),
-            `processes: ${type}: unknown setting "${key}"`,
-            `known: ${POLICY_KEYS.join(', ')}`,
-          ),
-        );
+  for (const entry of entriesOf(valueNode)) {
+    const field = POLICY_FIELDS.find((candidate) => POLICY_SETTINGS[candidate].name === entry.key);
+    if (field === undefined) {
+      const problem = `processes: ${type}: unknown setting "${entry.key}"`;
+      const hint = `known: ${POLICY_KEYS.join(', ')}`;
+      problems.push(new InputError(file, lineOf(entry.keyNode), problem, hint));
+      continue;
     }
+    const valueLine = lineOf(entry.valueNode ?? entry.keyNode);
+    const raw = valueOf(entry.valueNode, valueLine, context);
+    if (raw === NO_VALUE) continue;
+    const coerced = setPolicy(draft.values, field, raw);
+    const name = `${type}.${entry.key}`;
+    if (!coerced.ok) problems.push(wrongType(file, valueLine, name, coerced.expected, raw));
+    if (field === 'after') draft.afterLine = valueLine;
   }
-  return { type, line: context.line, afterLine, values };
+  return draft;
 }

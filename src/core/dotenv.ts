@@ -1,5 +1,6 @@
 import { InputError, throwIfAny } from '../errors.js';
 import { stripBom } from './procfile.js';
+import { isSecretName } from './secret-names.js';
 
 /**
  * The env-file dialect (docs/env.md): a superset of Ruby foreman's, with dotenv's quoting,
@@ -84,13 +85,13 @@ function parseStatement(cursor: Cursor, file: string): Omit<DotenvEntry, 'line'>
   cursor.pos = ASSIGN.lastIndex;
   const key = match[2] ?? '';
   const quote = cursor.peek();
-  if (quote === "'") return { key, value: [readSingleQuoted(cursor, file)] };
-  if (quote === '"') return { key, value: readDoubleQuoted(cursor, file) };
+  if (quote === "'") return { key, value: [readSingleQuoted(cursor, file, key)] };
+  if (quote === '"') return { key, value: readDoubleQuoted(cursor, file, key) };
   const afterBlank = (match[3] ?? '') !== '';
   return { key, value: parseUnquoted(cursor.restOfLine(), afterBlank, { file, line }) };
 }
 
-function readSingleQuoted(cursor: Cursor, file: string): string {
+function readSingleQuoted(cursor: Cursor, file: string, key: string): string {
   const line = cursor.line;
   cursor.next();
   const end = cursor.text.indexOf("'", cursor.pos);
@@ -98,11 +99,11 @@ function readSingleQuoted(cursor: Cursor, file: string): string {
   let value = '';
   while (cursor.pos < end) value += cursor.next();
   cursor.next();
-  expectLineEnd(cursor, file);
+  expectLineEnd(cursor, file, key);
   return value;
 }
 
-function readDoubleQuoted(cursor: Cursor, file: string): Value {
+function readDoubleQuoted(cursor: Cursor, file: string, key: string): Value {
   const line = cursor.line;
   const segments = new Segments();
   cursor.next();
@@ -119,7 +120,7 @@ function readDoubleQuoted(cursor: Cursor, file: string): Value {
       segments.text(char);
     }
   }
-  expectLineEnd(cursor, file);
+  expectLineEnd(cursor, file, key);
   return segments.value();
 }
 
@@ -180,12 +181,14 @@ function findClosingBrace(text: string, open: number): number {
   return -1;
 }
 
-function expectLineEnd(cursor: Cursor, file: string): void {
+/** What follows a secret's closing quote is most likely the rest of the secret: not shown. */
+function expectLineEnd(cursor: Cursor, file: string, key: string): void {
   const line = cursor.line;
   const rest = cursor.restOfLine().trim();
   if (rest === '' || rest.startsWith('#')) return;
   const hint = 'put the whole value inside the quotes, or start a comment with " #"';
-  throw new InputError(file, line, `unexpected text after the closing quote: "${rest}"`, hint);
+  const shown = isSecretName(key) ? `(not shown: ${key} looks secret)` : `"${rest}"`;
+  throw new InputError(file, line, `unexpected text after the closing quote: ${shown}`, hint);
 }
 
 class Unterminated extends InputError {}

@@ -1,5 +1,6 @@
 import { describe, type Outcome } from './outcome.js';
 import { describeProbe, type ReadyProbe } from './policy.js';
+import { maskText } from './secrets.js';
 
 /**
  * What the supervisor has to say, as values: text mode words them (`describeEvent`), JSON mode
@@ -45,6 +46,8 @@ export type SystemEvent =
   | {
       readonly event: 'gave-up';
       readonly process: string;
+      /** Crashes within the window, this last one included: one more than the restarts. */
+      readonly crashes: number;
       readonly restarts: number;
       readonly windowMs: number;
     }
@@ -79,13 +82,14 @@ export function describeEvent(event: SystemEvent): string {
     case 'restarting':
       return `${event.process} restarting in ${formatSeconds(event.delayMs)} (restart ${event.attempt})`;
     case 'gave-up':
-      return `${event.process} crashed ${event.restarts} times in ${formatSeconds(event.windowMs)}: giving up on restarts`;
+      return `${event.process} crashed ${event.crashes} times within ${formatSeconds(event.windowMs)} (restarted ${event.restarts} times): giving up on restarts`;
     case 'control':
       return `${event.action} ${event.targets.join(', ')} (requested)`;
     case 'forwarded':
       return `${event.signal} received: forwarding it to ${event.targets.join(', ')}`;
     case 'warning':
-      return event.message;
+      // Warnings carry system messages, which may quote a command or a URL.
+      return maskText(event.message);
   }
 }
 

@@ -1,360 +1,378 @@
+import { UsageError } from '../errors.js';
+import {
+  accept,
+  boolean,
+  choice,
+  list,
+  port,
+  reject,
+  seconds,
+  text,
+  type Coerced,
+  type Coercer,
+} from './coerce.js';
+import { isFormationProblem, tryParseFormation } from './formation.js';
+
 /**
- * Every option, declared once: its flag, its environment twin (FOREMAN_TS_*), whether
- * `.foreman` may set it, which commands take it, and its help line. args.ts parses flags from
- * this table, defaults.ts validates `.foreman` keys against it, release.ts layers the values.
+ * Every option, declared once: how its value is coerced, its flag (the long name is the key in
+ * kebab-case), its environment twin (FOREMAN_TS_*), whether `.foreman` may set it, which
+ * commands take it, and its help line. The `Flags` type is derived from this table: adding an
+ * option is adding an entry. args.ts parses flags with it, defaults.ts `.foreman` keys,
+ * `parseEnvTwins` the FOREMAN_TS_* variables, and release.ts layers the values.
  */
 export type CommandName =
   'start' | 'run' | 'check' | 'env' | 'export' | 'status' | 'restart' | 'stop' | 'scale' | 'quit';
-export type OptionKind = 'string' | 'number' | 'port' | 'boolean' | 'list' | 'choice' | 'formation';
 
-export type OptionSpec = Readonly<{
-  key: keyof Flags;
-  long: string;
+type CommonSpec = Readonly<{
   short?: string;
-  kind: OptionKind;
-  arg?: string;
-  choices?: readonly string[];
   /** Settable from `.foreman` and FOREMAN_TS_*: release-shaping options, not per-call ones. */
   layered: boolean;
-  /** Relative paths in this option are resolved against the layer's own folder. */
-  isPath?: boolean;
   commands: readonly CommandName[];
   help: string;
+  /** The help line for commands where the option means something else than `help` says. */
+  helpIn?: Readonly<Partial<Record<CommandName, string>>>;
 }>;
 
-export type Flags = Partial<{
-  procfile: string;
-  root: string;
-  env: readonly string[];
-  envOverride: boolean;
-  formation: string;
-  port: number;
-  timeout: number;
-  color: boolean;
-  timestamp: boolean;
-  release: boolean;
-  logFormat: string;
-  logLevel: string;
-  canDie: readonly string[];
-  restart: readonly string[];
-  ready: boolean;
-  control: boolean;
-  json: boolean;
-  showSecrets: boolean;
-  app: string;
-  user: string;
-  log: string;
-  image: string;
-  run: string;
-}>;
+/** A switch takes no value on the command line: `--color`, `--no-color`, `--color=false`. */
+type SwitchSpec = CommonSpec & Readonly<{ coerce: Coercer<boolean>; arg?: undefined }>;
+
+/** An option with a value (`-p 3000`, `--port=3000`), shown as `arg` in the help. */
+type ValueSpec<T> = CommonSpec &
+  Readonly<{
+    coerce: Coercer<T>;
+    arg: string;
+    /** How a repeated flag adds up (`-e a.env -e b.env`); without it, the last one wins. */
+    combine?(earlier: T, later: T): T;
+    /** For paths: relative ones are resolved against the folder of the layer that set them. */
+    resolvePaths?(value: T, resolvePath: (path: string) => string): T;
+  }>;
+
+export type OptionSpec = SwitchSpec | ValueSpec<unknown>;
+
+const concat = (earlier: readonly string[], later: readonly string[]): readonly string[] => [
+  ...earlier,
+  ...later,
+];
+
+const onePath = (path: string, resolvePath: (path: string) => string): string => resolvePath(path);
+const eachPath = (
+  paths: readonly string[],
+  resolvePath: (path: string) => string,
+): readonly string[] => paths.map((path) => resolvePath(path));
+
+const FORMATION = 'a formation such as "web=2,worker=1" or a map of type: count';
+
+/** A formation is text (`web=2,worker=1`) or, in `.foreman`, a map of type to count. */
+const formation: Coercer<string> = (raw) => {
+  const spec = typeof raw === 'string' ? raw.trim() : formationTextOf(raw);
+  return spec !== undefined && !isFormationProblem(tryParseFormation(spec))
+    ? accept(spec)
+    : reject(FORMATION);
+};
+
+function formationTextOf(raw: unknown): string | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  return Object.entries(raw)
+    .map(([name, count]) => `${name}=${String(count)}`)
+    .join(',');
+}
 
 const RELEASE: readonly CommandName[] = ['start', 'run', 'check', 'env', 'export'];
 /** Clients of a running start find it by its root. */
 const LOCATING: readonly CommandName[] = [...RELEASE, 'status', 'restart', 'stop', 'scale', 'quit'];
-const START_LIKE: readonly CommandName[] = ['start', 'env', 'export'];
+/** What decides the formation: `check` checks it as `start` would run it. */
+const START_LIKE: readonly CommandName[] = ['start', 'check', 'env', 'export'];
 
-export const OPTIONS: readonly OptionSpec[] = [
-  {
-    key: 'procfile',
-    long: 'procfile',
+export const OPTIONS = {
+  procfile: {
     short: 'f',
-    kind: 'string',
+    coerce: text,
     arg: 'FILE',
     layered: true,
-    isPath: true,
+    resolvePaths: onePath,
     commands: LOCATING,
     help: 'the Procfile (default: ./Procfile, or Procfile in --root)',
   },
-  {
-    key: 'root',
-    long: 'root',
+  root: {
     short: 'd',
-    kind: 'string',
+    coerce: text,
     arg: 'DIR',
     layered: true,
-    isPath: true,
+    resolvePaths: onePath,
     commands: LOCATING,
     help: "the app's folder, where processes run (default: the Procfile's folder)",
   },
-  {
-    key: 'env',
-    long: 'env',
+  env: {
     short: 'e',
-    kind: 'list',
+    coerce: list('file names'),
+    combine: concat,
     arg: 'FILES',
     layered: true,
-    isPath: true,
+    resolvePaths: eachPath,
     commands: RELEASE,
     help: 'env files, comma-separated or repeated; later files win (default: .env in the root)',
   },
-  {
-    key: 'envOverride',
-    long: 'env-override',
-    kind: 'boolean',
+  envOverride: {
+    coerce: boolean,
     layered: true,
     commands: RELEASE,
     help: 'env files win over the inherited environment (default: the environment wins)',
   },
-  {
-    key: 'formation',
-    long: 'formation',
+  formation: {
     short: 'm',
-    kind: 'formation',
+    coerce: formation,
     arg: 'SPEC',
     layered: true,
     commands: START_LIKE,
     help: 'how many of each type, e.g. web=2,worker=1 or all=1 (default: one of each)',
   },
-  {
-    key: 'port',
-    long: 'port',
+  port: {
     short: 'p',
-    kind: 'port',
+    coerce: port,
     arg: 'N',
     layered: true,
-    commands: ['start', 'run', 'env', 'export'],
+    commands: ['start', 'run', 'check', 'env', 'export'],
     help: 'base port; type i, instance n gets base + 100*i + n-1 (default: $PORT or 5000)',
+    helpIn: {
+      run: 'set PORT=N for the command (default: none of its own; a PORT in the release stays)',
+      env: "without PROCESS, PORT=N as run gets it; with PROCESS, start's base port",
+    },
   },
-  {
-    key: 'timeout',
-    long: 'timeout',
+  timeout: {
     short: 't',
-    kind: 'number',
+    coerce: seconds({ isZeroAllowed: true }),
     arg: 'SECONDS',
     layered: true,
     commands: ['start', 'export'],
     help: 'grace period between SIGTERM and SIGKILL when stopping (default: 5)',
   },
-  {
-    key: 'color',
-    long: 'color',
+  color: {
     short: 'c',
-    kind: 'boolean',
+    coerce: boolean,
     layered: true,
     commands: ['start'],
     help: 'force colours on (--no-color: off; default: on for a terminal, honours NO_COLOR)',
   },
-  {
-    key: 'timestamp',
-    long: 'timestamp',
-    kind: 'boolean',
+  timestamp: {
+    coerce: boolean,
     layered: true,
     commands: ['start'],
     help: 'prefix each line with HH:MM:SS (default: on; --no-timestamp to drop it)',
   },
-  {
-    key: 'release',
-    long: 'release',
-    kind: 'boolean',
+  release: {
+    coerce: boolean,
     layered: true,
     commands: ['start'],
     help: 'run the release: process type before the formation (default: on; --no-release)',
   },
-  {
-    key: 'canDie',
-    long: 'can-die',
-    kind: 'list',
+  canDie: {
+    coerce: list('process types'),
+    combine: concat,
     arg: 'TYPES',
     layered: false,
     commands: ['start'],
     help: 'these types may exit without stopping the others (comma-separated, or all)',
   },
-  {
-    key: 'restart',
-    long: 'restart',
-    kind: 'list',
+  restart: {
+    coerce: list('process types'),
+    combine: concat,
     arg: 'TYPES',
     layered: false,
     commands: ['start'],
     help: 'restart these types when they fail, with backoff (comma-separated, or all)',
   },
-  {
-    key: 'ready',
-    long: 'ready',
-    kind: 'boolean',
+  ready: {
+    coerce: boolean,
     layered: true,
     commands: ['start'],
     help: 'honour ready: probes and after: ordering waits (default: on; --no-ready)',
   },
-  {
-    key: 'control',
-    long: 'control',
-    kind: 'boolean',
+  control: {
+    coerce: boolean,
     layered: true,
     commands: ['start'],
     help: 'listen on the control socket for status/restart/stop/scale/quit (default: on)',
   },
-  {
-    key: 'logFormat',
-    long: 'log-format',
-    kind: 'choice',
-    choices: ['text', 'json'],
+  logFormat: {
+    coerce: choice(['text', 'json']),
     arg: 'FORMAT',
     layered: true,
     commands: ['start'],
     help: 'text (default) or json: one JSON record per line, for log collectors',
   },
-  {
-    key: 'logLevel',
-    long: 'log-level',
-    kind: 'choice',
-    choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+  logLevel: {
+    coerce: choice(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     arg: 'LEVEL',
     layered: true,
     commands: ['start'],
     help: 'show our own records from LEVEL up (default: info); process lines always show',
   },
-  {
-    key: 'json',
-    long: 'json',
-    kind: 'boolean',
+  json: {
+    coerce: boolean,
     layered: false,
     commands: ['env', 'status'],
     help: 'print JSON instead of text',
   },
-  {
-    key: 'showSecrets',
-    long: 'show-secrets',
-    kind: 'boolean',
+  showSecrets: {
+    coerce: boolean,
     layered: false,
     commands: ['env'],
     help: 'print secret-looking values instead of masking them',
   },
-  {
-    key: 'app',
-    long: 'app',
+  secrets: {
+    coerce: list('variable names'),
+    combine: concat,
+    arg: 'NAMES',
+    layered: true,
+    commands: ['env', 'export'],
+    help: 'variables that are secret whatever their names say (comma-separated, * for any text)',
+  },
+  notSecrets: {
+    coerce: list('variable names'),
+    combine: concat,
+    arg: 'NAMES',
+    layered: true,
+    commands: ['env', 'export'],
+    help: 'variables that are not secret whatever their names or values look like',
+  },
+  app: {
     short: 'a',
-    kind: 'string',
+    coerce: text,
     arg: 'NAME',
     layered: true,
     commands: ['export'],
     help: "the app's name in exported units (default: the root folder's name)",
   },
-  {
-    key: 'user',
-    long: 'user',
+  user: {
     short: 'u',
-    kind: 'string',
+    coerce: text,
     arg: 'USER',
     layered: true,
     commands: ['export'],
     help: "the user exported processes run as (default: the engine's; kubernetes: a uid)",
   },
-  {
-    key: 'log',
-    long: 'log',
+  log: {
     short: 'l',
-    kind: 'string',
+    coerce: text,
     arg: 'DIR',
     layered: true,
-    isPath: true,
+    resolvePaths: onePath,
     commands: ['export'],
     help: 'log folder for supervisord, launchd and runit (systemd logs to the journal)',
   },
-  {
-    key: 'image',
-    long: 'image',
-    kind: 'string',
+  image: {
+    coerce: text,
     arg: 'IMAGE',
     layered: true,
     commands: ['export'],
     help: 'container image; required for compose and kubernetes',
   },
-  {
-    key: 'run',
-    long: 'run',
-    kind: 'string',
+  run: {
+    coerce: text,
     arg: 'COMMAND',
     layered: false,
     commands: ['export'],
     help: 'kubernetes: render a one-off admin Job running COMMAND',
   },
-];
+} as const satisfies Readonly<Record<string, OptionSpec>>;
 
-export function findOption(name: string): OptionSpec | undefined {
-  return OPTIONS.find((spec) => spec.long === name || spec.short === name);
+export type OptionKey = keyof typeof OPTIONS;
+
+/** The value each option holds once coerced, read off its coercer. */
+export type OptionValues = {
+  [K in OptionKey]: (typeof OPTIONS)[K] extends { coerce: Coercer<infer T> } ? T : never;
+};
+
+/** Options as given by one source (flags, FOREMAN_TS_*, `.foreman`) or merged from them all. */
+export type Flags = Readonly<Partial<OptionValues>>;
+export type MutableFlags = Partial<OptionValues>;
+
+export type Option = Readonly<{ key: OptionKey; long: string; spec: OptionSpec }>;
+
+export const OPTION_LIST: readonly Option[] = (Object.keys(OPTIONS) as OptionKey[]).map((key) => ({
+  key,
+  long: key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`),
+  spec: OPTIONS[key],
+}));
+
+export function findOption(name: string): Option | undefined {
+  return OPTION_LIST.find((option) => option.long === name || option.spec.short === name);
 }
 
 /** `.foreman` keys are the long names, with `_` or `-` between words. */
-export function findLayeredOption(key: string): OptionSpec | undefined {
+export function findLayeredOption(key: string): Option | undefined {
   const long = key.replace(/_/g, '-');
-  return OPTIONS.find((spec) => spec.layered && spec.long === long);
+  return OPTION_LIST.find((option) => option.spec.layered && option.long === long);
 }
 
-export function envTwinOf(spec: OptionSpec): string {
-  return `FOREMAN_TS_${spec.long.replace(/-/g, '_').toUpperCase()}`;
+export function envTwinOf(option: Option): string {
+  return `FOREMAN_TS_${option.long.replace(/-/g, '_').toUpperCase()}`;
 }
 
-export type Coerced = { ok: true; value: Flags[keyof Flags] } | { ok: false; expected: string };
+/** The entry of `key` typed by its own value: the one place the compiler needs telling. */
+function specOf<K extends OptionKey>(key: K): ValueSpec<OptionValues[K]> {
+  return OPTIONS[key] as unknown as ValueSpec<OptionValues[K]>;
+}
 
-/** Turn a raw value (a flag's text, an env twin, a YAML scalar) into the option's type. */
-export function coerceOption(spec: OptionSpec, raw: unknown): Coerced {
-  switch (spec.kind) {
-    case 'string':
-      return typeof raw === 'string' && raw !== ''
-        ? { ok: true, value: raw }
-        : { ok: false, expected: 'a non-empty string' };
-    case 'choice':
-      return typeof raw === 'string' && (spec.choices ?? []).includes(raw)
-        ? { ok: true, value: raw }
-        : { ok: false, expected: `one of ${(spec.choices ?? []).join(', ')}` };
-    case 'number':
-      return coerceNumber(raw, (n) => n >= 0, 'a number of seconds (0 or more)');
-    case 'port':
-      return coerceNumber(
-        raw,
-        (n) => Number.isInteger(n) && n >= 1 && n <= 65535,
-        'a port (1-65535)',
-      );
-    case 'boolean':
-      return coerceBoolean(raw);
-    case 'list':
-      return coerceList(raw);
-    case 'formation':
-      return coerceFormation(raw);
+/**
+ * Coerce `raw` (a flag's text, an env twin, a YAML value) into `key`'s type and set it in
+ * `flags`, combined with an earlier value of a repeatable flag. Returns the coercion, so a
+ * caller can word the error for where the value came from.
+ */
+export function setOption<K extends OptionKey>(
+  flags: MutableFlags,
+  key: K,
+  raw: unknown,
+): Coerced<OptionValues[K]> {
+  const spec = specOf(key);
+  const coerced = spec.coerce(raw);
+  if (!coerced.ok) return coerced;
+  const earlier = flags[key];
+  flags[key] =
+    earlier === undefined || spec.combine === undefined
+      ? coerced.value
+      : spec.combine(earlier, coerced.value);
+  return coerced;
+}
+
+/** Copy `key` from one set of flags to another, when it is set there. */
+export function copyOption<K extends OptionKey>(into: MutableFlags, from: Flags, key: K): void {
+  const value = from[key];
+  if (value !== undefined) into[key] = value;
+}
+
+/** Resolve the paths of the path options (`-f`, `-d`, `-e`, `-l`) with `resolvePath`. */
+export function mapPaths(flags: Flags, resolvePath: (path: string) => string): Flags {
+  const mapped: MutableFlags = { ...flags };
+  for (const { key } of OPTION_LIST) mapPath(mapped, key, resolvePath);
+  return mapped;
+}
+
+function mapPath<K extends OptionKey>(
+  flags: MutableFlags,
+  key: K,
+  resolvePath: (path: string) => string,
+): void {
+  const spec = specOf(key);
+  const value = flags[key];
+  if (spec.resolvePaths !== undefined && value !== undefined)
+    flags[key] = spec.resolvePaths(value, resolvePath);
+}
+
+/** FOREMAN_TS_* twins of this command's layered options (an empty variable counts as unset). */
+export function parseEnvTwins(
+  env: Readonly<Record<string, string | undefined>>,
+  command: CommandName,
+): Flags {
+  const flags: MutableFlags = {};
+  for (const option of OPTION_LIST) {
+    const raw = env[envTwinOf(option)];
+    const { spec } = option;
+    if (!spec.layered || !spec.commands.includes(command) || raw === undefined || raw === '')
+      continue;
+    const coerced = setOption(flags, option.key, raw);
+    if (!coerced.ok)
+      throw new UsageError(`${envTwinOf(option)} must be ${coerced.expected}, got "${raw}"`);
   }
-}
-
-/** A formation is text (`web=2,worker=1`) or, in `.foreman`, a map of type to count. */
-function coerceFormation(raw: unknown): Coerced {
-  if (typeof raw === 'string' && raw.trim() !== '') return { ok: true, value: raw };
-  const expected = 'a formation such as "web=2,worker=1" or a map of type: count';
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, expected };
-  const pairs = Object.entries(raw);
-  if (pairs.length === 0 || !pairs.every(([, count]) => Number.isInteger(count))) {
-    return { ok: false, expected };
-  }
-  return { ok: true, value: pairs.map(([name, count]) => `${name}=${String(count)}`).join(',') };
-}
-
-function coerceNumber(raw: unknown, isValid: (n: number) => boolean, expected: string): Coerced {
-  const n =
-    typeof raw === 'number'
-      ? raw
-      : typeof raw === 'string' && raw.trim() !== ''
-        ? Number(raw)
-        : NaN;
-  return Number.isFinite(n) && isValid(n) ? { ok: true, value: n } : { ok: false, expected };
-}
-
-const TRUE = new Set(['true', '1', 'yes', 'on']);
-const FALSE = new Set(['false', '0', 'no', 'off']);
-
-function coerceBoolean(raw: unknown): Coerced {
-  if (typeof raw === 'boolean') return { ok: true, value: raw };
-  const text = typeof raw === 'string' ? raw.toLowerCase() : '';
-  if (TRUE.has(text)) return { ok: true, value: true };
-  if (FALSE.has(text)) return { ok: true, value: false };
-  return { ok: false, expected: 'true or false' };
-}
-
-function coerceList(raw: unknown): Coerced {
-  const items = Array.isArray(raw) ? raw : [raw];
-  if (!items.every((item) => typeof item === 'string')) {
-    return { ok: false, expected: 'a file name or a list of file names' };
-  }
-  const list = items.flatMap((item: string) => item.split(',')).map((item) => item.trim());
-  return list.every((item) => item !== '')
-    ? { ok: true, value: list }
-    : { ok: false, expected: 'comma-separated file names' };
+  return flags;
 }

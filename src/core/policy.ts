@@ -1,4 +1,14 @@
 import { InputError } from '../errors.js';
+import {
+  accept,
+  boolean,
+  choice,
+  list,
+  reject,
+  seconds,
+  type Coerced,
+  type Coercer,
+} from './coerce.js';
 
 /**
  * Per-type policies (`.foreman` `processes:` and the flags): readiness, ordering, restarts,
@@ -50,6 +60,61 @@ export const STOP_SIGNALS = [
   'SIGKILL',
 ] as const;
 export const RESTART_POLICIES: readonly RestartPolicy[] = ['no', 'on-failure', 'always'];
+
+type PolicySetting<T> = Readonly<{ name: string; coerce: Coercer<T> }>;
+
+/**
+ * The settings of `.foreman` `processes: TYPE:`, by policy field: the key written in YAML and
+ * its coercer (shared with the options, so `can_die: yes` reads as `--color=yes` does).
+ */
+export const POLICY_SETTINGS: {
+  readonly [K in keyof ProcessPolicy]: PolicySetting<NonNullable<ProcessPolicy[K]>>;
+} = {
+  ready: { name: 'ready', coerce: coerceProbe },
+  readyTimeoutMs: { name: 'ready_timeout', coerce: inMs(seconds({ isZeroAllowed: false })) },
+  stopSignal: { name: 'stop_signal', coerce: coerceSignal },
+  after: { name: 'after', coerce: list('process types') },
+  restart: { name: 'restart', coerce: coerceRestart },
+  canDie: { name: 'can_die', coerce: boolean },
+};
+
+export type PolicyValues = { -readonly [K in keyof ProcessPolicy]?: ProcessPolicy[K] };
+
+/** Coerce `raw` for the setting `field` and set it in `values`; returns the coercion. */
+export function setPolicy<K extends keyof ProcessPolicy>(
+  values: PolicyValues,
+  field: K,
+  raw: unknown,
+): Coerced<NonNullable<ProcessPolicy[K]>> {
+  const coerced = POLICY_SETTINGS[field].coerce(raw);
+  if (coerced.ok) values[field] = coerced.value;
+  return coerced;
+}
+
+function coerceProbe(raw: unknown): Coerced<ReadyProbe> {
+  const probe = typeof raw === 'string' ? parseReadyProbe(raw) : 'port, /regex/ or http:/path';
+  return typeof probe === 'string' ? reject(probe) : accept(probe);
+}
+
+function coerceSignal(raw: unknown): Coerced<string> {
+  const name = typeof raw === 'string' ? raw.toUpperCase() : '';
+  const signal = STOP_SIGNALS.find((candidate) => candidate === name);
+  return signal === undefined ? reject(`one of ${STOP_SIGNALS.join(', ')}`) : accept(signal);
+}
+
+const restartChoice = choice(RESTART_POLICIES);
+
+/** YAML 1.1 habits: a bare `no` may arrive as `false`. */
+function coerceRestart(raw: unknown): Coerced<RestartPolicy> {
+  return restartChoice(raw === false ? 'no' : raw);
+}
+
+function inMs(coerce: Coercer<number>): Coercer<number> {
+  return (raw) => {
+    const coerced = coerce(raw);
+    return coerced.ok ? accept(Math.round(coerced.value * 1000)) : coerced;
+  };
+}
 
 /** `port`, `/regex/flags` (a line of output matches) or `http:/path` (GET returns 2xx). */
 export function parseReadyProbe(text: string): ReadyProbe | string {

@@ -1,4 +1,5 @@
 import { InputError, throwIfAny } from '../errors.js';
+import { escapeText } from './escape-text.js';
 
 export type ProcfileEntry = Readonly<{ name: string; command: string; line: number }>;
 export type Procfile = Readonly<{ path: string; entries: readonly ProcfileEntry[] }>;
@@ -37,11 +38,12 @@ function parseLine(
   const [, name, rest] = ENTRY.exec(source) ?? [];
   if (name === undefined || rest === undefined) {
     const hint = 'write "name: command", with a colon after the process type';
-    return new InputError(file, line, `expected "name: command", got "${source}"`, hint);
+    const problem = `expected "name: command", got "${escapeText(source)}"`;
+    return new InputError(file, line, problem, hint);
   }
   if (!NAME.test(name)) {
     const fixed = name.replace(/[^A-Za-z0-9_-]/g, '_');
-    const problem = `process type "${name}" may contain only letters, digits, "_" and "-"`;
+    const problem = `process type "${escapeText(name)}" may contain only letters, digits, "_" and "-"`;
     return new InputError(file, line, problem, `rename it, e.g. "${fixed}"`);
   }
   if (RESERVED.has(name)) {

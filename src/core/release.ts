@@ -1,6 +1,6 @@
 import { InputError, UsageError } from '../errors.js';
 import { expandValue, type DotenvEntry } from './dotenv.js';
-import { OPTIONS, type Flags } from './options.js';
+import { OPTION_LIST, copyOption, mapPaths, type Flags, type MutableFlags } from './options.js';
 import type { PolicyDraft } from './policy.js';
 import type { Procfile } from './procfile.js';
 
@@ -10,6 +10,7 @@ import type { Procfile } from './procfile.js';
  */
 export type Release = Readonly<{
   root: string;
+  rootSource: RootSource;
   procfile: Procfile | undefined;
   envFiles: readonly string[];
   /** The environment every process gets, before its own PORT and PS. */
@@ -22,6 +23,13 @@ export type Release = Readonly<{
   /** Per-type policies from `.foreman` `processes:`, checked against the Procfile. */
   policies: readonly PolicyDraft[];
 }>;
+
+/**
+ * How the root was chosen: `given` by -d/-f (or their FOREMAN_TS_* twins), `found` by the
+ * search from the current folder up to the nearest Procfile or `.foreman`, or the current
+ * folder, `cwd`, when that search found nothing (docs/procfile.md).
+ */
+export type RootSource = 'given' | 'found' | 'cwd';
 
 /** A source of option values: the command line, FOREMAN_TS_* variables, or `.foreman`. */
 export type Layer = Readonly<{ flags: Flags; base: string }>;
@@ -40,20 +48,12 @@ export function resolveSettings(
   layers: readonly Layer[],
   resolvePath: (base: string, path: string) => string,
 ): Flags {
-  const merged: Record<string, unknown> = {};
+  const merged: MutableFlags = {};
   for (const { flags, base } of layers) {
-    for (const spec of OPTIONS) {
-      const value = flags[spec.key];
-      if (value === undefined) continue;
-      merged[spec.key] = spec.isPath ? mapPaths(value, (path) => resolvePath(base, path)) : value;
-    }
+    const resolved = mapPaths(flags, (path) => resolvePath(base, path));
+    for (const { key } of OPTION_LIST) copyOption(merged, resolved, key);
   }
   return merged;
-}
-
-function mapPaths(value: unknown, resolve: (path: string) => string): unknown {
-  if (Array.isArray(value)) return value.map((item: string) => resolve(item));
-  return typeof value === 'string' ? resolve(value) : value;
 }
 
 export type ComposedEnv = Readonly<{
@@ -103,8 +103,10 @@ export function resolveRelease({
   inherited,
   settings,
   policies = [],
+  rootSource = 'given',
 }: {
   root: string;
+  rootSource?: RootSource;
   procfile: Procfile | undefined;
   envFiles: readonly EnvFile[];
   inherited: Readonly<Record<string, string | undefined>>;
@@ -127,6 +129,7 @@ export function resolveRelease({
   const graceMs = Math.round((settings.timeout ?? DEFAULT_TIMEOUT_S) * 1000);
   return {
     root,
+    rootSource,
     procfile,
     envFiles: envFiles.map((file) => file.path),
     env,
@@ -146,4 +149,23 @@ function portFromEnv(text: string | undefined, origin: Origin | undefined): numb
   if (origin !== undefined)
     throw new InputError(origin.file, origin.line, problem, 'fix PORT or pass -p');
   throw new UsageError(`the inherited ${problem}`, 'unset PORT or pass -p/--port');
+}
+
+/**
+ * What `run` and `env` say on stderr when they found no app at all (no Procfile or `.foreman`
+ * here or above, no .env here): a migration run from the wrong folder must not silently get
+ * only the inherited environment.
+ */
+export function formatNoAppNotice(release: Release): string | undefined {
+  if (release.rootSource !== 'cwd' || release.envFiles.length > 0) return undefined;
+  return (
+    `no Procfile or .foreman in ${release.root} or a folder above it, and no .env there: ` +
+    "using the inherited environment only (hint: run it in the app's folder, or pass -d/--root)"
+  );
+}
+
+/** Where `env` says (on stderr, so its output stays machine-readable) it found the app. */
+export function formatFoundRoot(release: Release, cwd: string): string | undefined {
+  if (release.rootSource !== 'found' || release.root === cwd) return undefined;
+  return `the app in ${release.root} (the nearest folder above with a Procfile or .foreman)`;
 }

@@ -81,7 +81,7 @@ export async function listenControl({
 
 function toReply(id: number, body: ControlReplyBody, socket: string): ControlReply {
   if ('error' in body) return { v: PROTOCOL_VERSION, id, ok: false, ...body };
-  const result = body.kind === 'status' ? { ...body, pid: process.pid, socket } : body;
+  const result = body.kind === 'status' ? { ...body, socket } : body;
   return { v: PROTOCOL_VERSION, id, ok: true, result };
 }
 

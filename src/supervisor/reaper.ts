@@ -10,7 +10,6 @@ import { readProcTable } from './tree.js';
  * Where koffi cannot load, this is a no-op and docs/signals.md says what is lost.
  */
 export type Reaper = Readonly<{
-  isSubreaper: boolean;
   /** Node's own children: libuv reaps them, so we must not (between spawn and 'exit'). */
   track: (pid: number) => void;
   untrack: (pid: number) => void;
@@ -45,7 +44,8 @@ export async function startReaper(): Promise<Reaper | undefined> {
   const libc = await loadLibc();
   if (libc === undefined) return undefined;
   const nodeChildren = new Set<number>();
-  const isSubreaper = process.pid === 1 || libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0;
+  // PID 1 adopts every orphan already; anyone else asks to adopt its own descendants' orphans.
+  if (process.pid !== 1) libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   let isScanning = false;
   let again = false;
   const reap = async (): Promise<void> => {
@@ -68,7 +68,6 @@ export async function startReaper(): Promise<Reaper | undefined> {
   const onChild = (): void => void reap();
   process.on('SIGCHLD', onChild);
   return {
-    isSubreaper,
     track: (pid) => nodeChildren.add(pid),
     untrack: (pid) => nodeChildren.delete(pid),
     stop: () => process.off('SIGCHLD', onChild),

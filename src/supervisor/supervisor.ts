@@ -1,26 +1,25 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlCommand, ControlResult } from '../core/control.js';
 import type { StopCause } from '../core/events.js';
-import type { ProcessSpec } from '../core/formation.js';
-import type { Outcome } from '../core/outcome.js';
+import type { Formation, ProcessSpec } from '../core/formation.js';
 import { policyOf, type Policies } from '../core/policy.js';
 import type { Release } from '../core/release.js';
 import { next } from '../core/supervision/next.js';
-import {
-  initialState,
-  type Action,
-  type SupervisorEvent,
-  type SupervisorState,
-} from '../core/supervision/state.js';
+import { initialState, type Action, type SupervisorEvent } from '../core/supervision/state.js';
 import type { Printer } from '../output/printer.js';
 import type { Output } from '../output/output.js';
 import type { SignalSource } from '../signals.js';
-import { spawnChild, type ChildHandle } from './child.js';
-import { startProbe, type Probe } from './probe.js';
+import { Children } from './children.js';
 import type { Reaper } from './reaper.js';
-import { livingDescendants, signalTrees } from './tree.js';
+import { createReplies, type Replies } from './replies.js';
+import { createTimers, type Timers } from './timers.js';
+import { createTreeWatch, type TreeWatch } from './tree-watch.js';
 
-export type SuperviseResult = Readonly<{ code: number; cause: StopCause }>;
+export type SuperviseResult = Readonly<{
+  code: number;
+  cause: StopCause;
+  /** The release phase's run: the formation it gated, as last scaled. */
+  gatedFormation: Formation | undefined;
+}>;
 
 export type ControlReplyBody = ControlResult | { error: string; hint?: string };
 /** Requests from the control socket, answered through `respond`. */
@@ -30,204 +29,146 @@ export type ControlHandler = (
 ) => void;
 export type ControlChannel = Readonly<{ serve: (handler: ControlHandler) => () => void }>;
 
-const WATCH_INTERVAL_MS = 50;
-/** After SIGKILL, a process still alive this long is stuck in the kernel: stop waiting for it. */
-const KILL_WAIT_MS = 3000;
-
-type Running = Readonly<{ handle: ChildHandle; pid: number }>;
+export type SuperviseOptions = Readonly<{
+  cwd: string;
+  output: Output;
+  printer: Printer;
+  signals: SignalSource;
+  graceMs: number;
+  reaper: Reaper | undefined;
+  policies: Policies;
+  release: Release;
+  control: ControlChannel | undefined;
+  /** The clock, in ms: event times, uptimes, the wait after SIGKILL. */
+  now: () => number;
+  /** Given for the release phase: the formation it gates (control requests wait for it). */
+  gatedFormation?: Formation | undefined;
+}>;
 
 /**
- * Run processes until the policy in core/supervision.ts says we are done: turn exits,
- * readiness, timers, signals and control requests into events, and perform the actions the
- * reducer returns. Events are queued, so each step's actions run before the next event.
+ * Run processes until the reducer (core/supervision/) says we are done: turn exits, readiness,
+ * timers, signals and control requests into events, and perform the actions it returns.
  */
 export function supervise(
   specs: readonly ProcessSpec[],
-  {
-    cwd,
-    output,
-    printer,
-    signals,
-    graceMs,
-    reaper,
-    policies,
-    release,
-    control,
-  }: {
-    cwd: string;
-    output: Output;
-    printer: Printer;
-    signals: SignalSource;
-    graceMs: number;
-    reaper: Reaper | undefined;
-    policies: Policies;
-    release: Release;
-    control: ControlChannel | undefined;
-  },
+  options: SuperviseOptions,
 ): Promise<SuperviseResult> {
   return new Promise((resolve) => {
-    let state: SupervisorState = initialState({ specs, policies, release, graceMs });
-    const running = new Map<string, Running>();
-    /** Every group we created, for the final sweep: a dead leader's group may live on. */
-    const groups = new Map<number, string>();
-    const timers = new Map<string, NodeJS.Timeout>();
-    const probes = new Map<string, Probe>();
-    const replies = new Map<number, (body: ControlReplyBody) => void>();
-    const queue: SupervisorEvent[] = [];
-    let isBusy = false;
-    let nextRequest = 1;
-    let killDeadline = Number.POSITIVE_INFINITY;
-
-    const dispatch = (event: SupervisorEvent): void => {
-      queue.push(event);
-      if (isBusy) return;
-      isBusy = true;
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-        const [after, actions] = next(state, item);
-        state = after;
-        for (const action of actions) perform(action);
-      }
-      isBusy = false;
-    };
-
-    const perform = (action: Action): void => {
-      switch (action.type) {
-        case 'report':
-          return output.event(action.event);
-        case 'spawn':
-          return spawn(action.spec);
-        case 'probe':
-          return probe(action.spec);
-        case 'signal-instance': {
-          const target = running.get(action.name);
-          if (target !== undefined)
-            void signalTrees([{ pid: target.pid, signal: action.signal }], undefined);
-          return;
-        }
-        case 'signal-process': {
-          const target = running.get(action.name);
-          if (target !== undefined) sendSignal(target.pid, action.signal);
-          return;
-        }
-        case 'stop-trees':
-          return void signalTrees(
-            roots((name) => action.signals.get(name) ?? 'SIGTERM'),
-            'SIGTERM',
-          );
-        case 'kill-trees':
-          killDeadline = Date.now() + KILL_WAIT_MS;
-          return void signalTrees(
-            roots(() => 'SIGKILL'),
-            'SIGKILL',
-          ).then((count) => dispatch({ type: 'killed', count, isEarly: action.isEarly }));
-        case 'arm-timer':
-          clearTimeout(timers.get(action.key));
-          timers.set(
-            action.key,
-            setTimeout(() => (timers.delete(action.key), dispatch(action.event)), action.ms),
-          );
-          return;
-        case 'cancel-timer':
-          clearTimeout(timers.get(action.key));
-          timers.delete(action.key);
-          return;
-        case 'watch-tree':
-          return void watch();
-        case 'reply':
-          replies.get(action.id)?.(action.result);
-          replies.delete(action.id);
-          return;
-        case 'finish':
-          return finish(action.code, action.cause);
-      }
-    };
-
-    /** Current processes with their signal, and the groups of ended ones with SIGTERM. */
-    const roots = (signalOf: (name: string) => string) => {
-      const current = new Map([...running].map(([name, { pid }]) => [pid, signalOf(name)]));
-      return [...groups.keys()].map((pid) => ({ pid, signal: current.get(pid) ?? signalOf('') }));
-    };
-
-    const spawn = (spec: ProcessSpec): void => {
-      const sink = output.forProcess(spec.name, spec.type);
-      let pid = 0;
-      const onExit = (outcome: Outcome): void => {
-        reaper?.untrack(pid);
-        if (running.get(spec.name)?.pid === pid) running.delete(spec.name);
-        probes.get(spec.name)?.stop();
-        probes.delete(spec.name);
-        dispatch({ type: 'exited', name: spec.name, outcome, at: Date.now() });
-      };
-      const write = (lines: readonly Buffer[]): void => {
-        sink.write(lines);
-        probes.get(spec.name)?.check(lines);
-      };
-      const handle = spawnChild({ spec, cwd, sink: { write }, printer, onExit });
-      if (handle instanceof Error) {
-        output.event({
-          event: 'warning',
-          message: `${spec.name} could not start: ${handle.message}`,
-        });
-        const outcome: Outcome = { kind: 'failed-to-start', reason: 'not-found' };
-        return dispatch({ type: 'exited', name: spec.name, outcome, at: Date.now() });
-      }
-      pid = handle.pid;
-      reaper?.track(pid);
-      running.set(spec.name, { handle, pid });
-      groups.set(pid, spec.name);
-      dispatch({ type: 'spawned', name: spec.name, pid, at: Date.now() });
-    };
-
-    const probe = (spec: ProcessSpec): void => {
-      const { ready } = policyOf(policies, spec.type);
-      if (ready === undefined) return;
-      probes.set(
-        spec.name,
-        startProbe(ready, spec.port, () => dispatch({ type: 'ready', name: spec.name })),
-      );
-    };
-
-    /** Poll /proc until no descendant is alive: only then is the stop complete (docs/signals.md). */
-    let isWatching = false;
-    const watch = async (): Promise<void> => {
-      if (isWatching) return;
-      isWatching = true;
-      while (state.phase !== 'done') {
-        const living = await livingDescendants();
-        const isEmpty = living === undefined ? running.size === 0 : living.length === 0;
-        const isStuck = !isEmpty && Date.now() > killDeadline;
-        if (isStuck)
-          output.event({ event: 'stuck', pids: (living ?? []).map((entry) => entry.pid) });
-        if (isEmpty || isStuck) return dispatch({ type: 'tree-empty' });
-        await sleep(WATCH_INTERVAL_MS);
-      }
-    };
-
-    const unsubscribe = signals.subscribe((signal) => dispatch({ type: 'signal', signal }));
-    const stopServing = control?.serve((command, respond) => {
-      const id = nextRequest++;
-      replies.set(id, respond);
-      dispatch({ type: 'control', id, command, at: Date.now() });
+    const { policies, release, graceMs, gatedFormation } = options;
+    const pid = process.pid;
+    let state = initialState({ pid, specs, policies, release, graceMs, gatedFormation });
+    const dispatch = queued((event) => {
+      const [after, actions] = next(state, event);
+      state = after;
+      for (const action of actions) perform(action);
     });
-    printer.whenLost((error) => dispatch({ type: 'output-lost', error }));
-
-    const finish = (code: number, cause: StopCause): void => {
-      for (const timer of timers.values()) clearTimeout(timer);
-      for (const each of probes.values()) each.stop();
-      unsubscribe();
-      stopServing?.();
-      for (const { handle } of running.values()) handle.close();
-      resolve({ code, cause });
+    const owners = createOwners(options, dispatch);
+    const subscriptions: (() => void)[] = [];
+    const finish = (result: SuperviseResult): void => {
+      owners.timers.clear();
+      owners.watch.stop();
+      owners.children.close();
+      for (const unsubscribe of subscriptions) unsubscribe();
+      resolve(result);
     };
-
+    const table = performers({ ...owners, options, dispatch, finish });
+    // Each handler takes its own action type; TypeScript cannot pair them through the index.
+    const perform = (action: Action): void => (table[action.type] as (a: Action) => void)(action);
+    subscribe({ options, replies: owners.replies, dispatch, stops: subscriptions });
     dispatch({ type: 'boot' });
   });
 }
 
-function sendSignal(pid: number, signal: string): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // it has just ended (ESRCH): its exit is on its way
-  }
+/** Signals, control requests and a lost stdout become events; `stops` gets what ends each. */
+function subscribe({
+  options: { signals, control, printer, now },
+  replies,
+  dispatch,
+  stops,
+}: {
+  options: SuperviseOptions;
+  replies: Replies<ControlReplyBody>;
+  dispatch: (event: SupervisorEvent) => void;
+  stops: (() => void)[];
+}): void {
+  stops.push(signals.subscribe((signal) => dispatch({ type: 'signal', signal })));
+  const stopServing = control?.serve((command, respond) => {
+    dispatch({ type: 'control', id: replies.add(respond), command, at: now() });
+  });
+  if (stopServing !== undefined) stops.push(stopServing);
+  printer.whenLost((error) => dispatch({ type: 'output-lost', error }));
+}
+
+/** Events queue up, so each step's actions are all performed before the next event. */
+function queued(handle: (event: SupervisorEvent) => void): (event: SupervisorEvent) => void {
+  const queue: SupervisorEvent[] = [];
+  let isBusy = false;
+  return (event) => {
+    queue.push(event);
+    if (isBusy) return;
+    isBusy = true;
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) handle(item);
+    isBusy = false;
+  };
+}
+
+type Owners = Readonly<{
+  children: Children;
+  timers: Timers;
+  replies: Replies<ControlReplyBody>;
+  watch: TreeWatch;
+}>;
+
+function createOwners(
+  { cwd, output, printer, reaper, now }: SuperviseOptions,
+  dispatch: (event: SupervisorEvent) => void,
+): Owners {
+  const children = new Children({ cwd, output, printer, reaper, now, dispatch });
+  const watch = createTreeWatch({
+    now,
+    hasChildren: () => children.hasChildren(),
+    onEmpty: () => dispatch({ type: 'tree-empty' }),
+    onStuck: (pids) => dispatch({ type: 'stuck', pids }),
+  });
+  return { children, timers: createTimers(), replies: createReplies(), watch };
+}
+
+type Performers = {
+  readonly [K in Action['type']]: (action: Extract<Action, { type: K }>) => void;
+};
+
+/** One small handler per action the reducer can return. */
+function performers({
+  children,
+  timers,
+  replies,
+  watch,
+  options,
+  dispatch,
+  finish,
+}: Owners & {
+  options: SuperviseOptions;
+  dispatch: (event: SupervisorEvent) => void;
+  finish: (result: SuperviseResult) => void;
+}): Performers {
+  return {
+    report: ({ event }) => options.output.event(event),
+    spawn: ({ spec }) => children.spawn(spec),
+    probe: ({ spec }) => {
+      const { ready } = policyOf(options.policies, spec.type);
+      if (ready !== undefined) children.probe(spec, ready);
+    },
+    'signal-instance': ({ name, signal }) => children.signalTree(name, signal),
+    'signal-process': ({ name, signal }) => children.signalProcess(name, signal),
+    'stop-trees': ({ signals }) => children.stopTrees(signals),
+    'kill-trees': ({ isEarly }) => {
+      watch.startKillWait();
+      void children.killTrees().then((count) => dispatch({ type: 'killed', count, isEarly }));
+    },
+    'arm-timer': ({ key, ms, event }) => timers.arm(key, ms, () => dispatch(event)),
+    'cancel-timer': ({ key }) => timers.cancel(key),
+    'watch-tree': () => watch.start(),
+    reply: ({ id, result }) => replies.send(id, result),
+    finish: ({ code, cause, gatedFormation }) => finish({ code, cause, gatedFormation }),
+  };
 }

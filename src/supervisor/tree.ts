@@ -54,18 +54,11 @@ export async function signalTrees(
   return living.filter((entry) => groups.has(entry.pgid)).length + plan.pids.length;
 }
 
-function send(target: number, signal: string | 0): boolean {
+function send(target: number, signal: string): boolean {
   try {
     process.kill(target, signal);
     return true;
   } catch {
     return false; // gone already (ESRCH)
   }
-}
-
-/** Whether anything we started is still running (zombies do not count: docs/signals.md). */
-export async function isTreeAlive(roots: readonly TreeRoot[]): Promise<boolean> {
-  const living = await livingDescendants();
-  if (living !== undefined) return living.length > 0;
-  return roots.some((root) => send(-root.pid, 0));
 }

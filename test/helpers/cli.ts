@@ -1,11 +1,13 @@
 import { execa, type ResultPromise } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type tap from 'tap';
 import treeKill from 'tree-kill';
 import { controlPathsFor } from '../../src/io/control-client.js';
+import { freeBasePort } from './ports.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = resolve(ROOT, 'dist/bin.js');
@@ -32,10 +34,63 @@ export type CliResult = Readonly<{
 
 export type CliOptions = Readonly<{
   cwd: string;
+  /** Added to the user's env; a key set to undefined removes it (XDG_RUNTIME_DIR too). */
   env?: Record<string, string | undefined>;
   input?: string;
   timeoutMs?: number;
+  /**
+   * The base port of a `start` (passed as `-p`): the test's free port by default; `false` leaves
+   * it to the release (.foreman `port:`, PORT in .env), for tests of exactly that. A `-p` in the
+   * args or a PORT/FOREMAN_TS_PORT in `env` wins over the default too.
+   */
+  port?: number | false;
 }>;
+
+/** What every CLI call of one test shares: a private runtime dir (control sockets) and ports. */
+type TestSetup = Readonly<{ runtimeDir: string; basePort: number }>;
+
+const setups = new WeakMap<Teardown, TestSetup>();
+
+function setupOf(t: Teardown): TestSetup {
+  let setup = setups.get(t);
+  if (setup === undefined) {
+    // Short, under /tmp: a socket path must fit in 108 bytes.
+    const runtimeDir = mkdtempSync(join(tmpdir(), 'fts-xdg-'));
+    // Teardowns run last-registered first: this one, registered before any start, runs last.
+    t.teardown(() => rmSync(runtimeDir, { recursive: true, force: true }));
+    setup = { runtimeDir, basePort: freeBasePort() };
+    setups.set(t, setup);
+  }
+  return setup;
+}
+
+/**
+ * The environment every CLI call of test `t` gets: the user's (see cleanEnv), with the test's
+ * own XDG_RUNTIME_DIR, so control sockets never meet another test's or user's. For spawning the
+ * CLI by other means (execa, unshare, a shell) in a test that also uses runCli/startCli.
+ */
+export function testEnv(
+  t: Teardown,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string> {
+  return cleanEnv({ XDG_RUNTIME_DIR: setupOf(t).runtimeDir, ...extra });
+}
+
+/** The base port `start` gets in test `t` (type i, instance n: base + 100*i + n-1). */
+export function testPort(t: Teardown): number {
+  return setupOf(t).basePort;
+}
+
+const PORT_FLAG = /^(-p|--port)(=|\d|$)/;
+
+/** The args with the test's base port added to a `start` that does not choose its own. */
+function withPort(t: Teardown, args: readonly string[], options: CliOptions): readonly string[] {
+  if (args[0] !== 'start' || options.port === false || args.some((arg) => PORT_FLAG.test(arg)))
+    return args;
+  if (options.port === undefined && (options.env?.PORT ?? options.env?.FOREMAN_TS_PORT))
+    return args;
+  return [...args, '-p', String(options.port ?? testPort(t))];
+}
 
 /**
  * The environment a user would have: ours, minus what the test runner injects (its loader in
@@ -57,9 +112,16 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   return env;
 }
 
-/** Run the built CLI to completion, with a bound: a hang fails the test instead of the suite. */
-export async function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
-  const result = await spawnCli(args, options);
+/**
+ * Run the built CLI to completion, with a bound: a hang fails the test instead of the suite.
+ * Every call of one test shares its runtime dir and base port (see CliOptions.port).
+ */
+export async function runCli(
+  t: Teardown,
+  args: readonly string[],
+  options: CliOptions,
+): Promise<CliResult> {
+  const result = await spawnCli(t, args, options);
   return toResult(result);
 }
 
@@ -93,6 +155,12 @@ export function nodeCommand(
   return ['/usr/bin/env', [...unset, ...keep, process.execPath, ...args]];
 }
 
+/** argv for running any program free of the test runner's injections (e.g. a script that runs node). */
+export function cleanCommand(file: string, args: readonly string[]): [string, string[]] {
+  const [env, argv] = nodeCommand([]);
+  return [env, [...argv.slice(0, -1), file, ...args]];
+}
+
 /** A shell word that runs the CLI free of the test runner's injections (for `sh -c` pipelines). */
 export function cliWords(): string {
   const [file, args] = nodeCommand([CLI]);
@@ -100,11 +168,13 @@ export function cliWords(): string {
 }
 
 function spawnCli(
+  t: Teardown,
   args: readonly string[],
-  { cwd, env, input, timeoutMs = 60_000 }: CliOptions,
+  options: CliOptions,
 ): ResultPromise<{ all: true; reject: false }> {
-  const clean = cleanEnv(env);
-  const [file, argv] = nodeCommand([CLI, ...args], clean);
+  const { cwd, env, input, timeoutMs = 60_000 } = options;
+  const clean = testEnv(t, env);
+  const [file, argv] = nodeCommand([CLI, ...withPort(t, args, options)], clean);
   return execa(file, argv, {
     cwd,
     env: clean,
@@ -141,7 +211,7 @@ export type RunningCli = Readonly<{
 
 /** Start the CLI and keep it running; the test's teardown kills its whole tree if it is still up. */
 export function startCli(t: Teardown, args: readonly string[], options: CliOptions): RunningCli {
-  const child = spawnCli(args, options);
+  const child = spawnCli(t, args, options);
   let output = '';
   const waiters = new Set<() => void>();
   child.all?.on('data', (chunk: Buffer) => {
@@ -156,7 +226,7 @@ export function startCli(t: Teardown, args: readonly string[], options: CliOptio
     await result;
     // A start killed here leaves its control socket behind; the next start would replace it,
     // but test roots are never reused: remove it.
-    rmSync(controlPathsFor(options.cwd, cleanEnv(options.env)).socket, { force: true });
+    rmSync(controlPathsFor(options.cwd, testEnv(t, options.env)).socket, { force: true });
   });
   return {
     pid,

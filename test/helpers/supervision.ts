@@ -1,7 +1,7 @@
-import { expandFormation, parseFormation } from '../../src/core/formation.js';
-import { resolvePolicies, type PolicyDraft } from '../../src/core/policy.js';
+import type { PolicyDraft } from '../../src/core/policy.js';
 import { parseProcfile } from '../../src/core/procfile.js';
 import { resolveRelease } from '../../src/core/release.js';
+import { planStart } from '../../src/core/start-plan.js';
 import { next } from '../../src/core/supervision/next.js';
 import {
   initialState,
@@ -10,7 +10,13 @@ import {
   type SupervisorState,
 } from '../../src/core/supervision/state.js';
 
-/** A supervisor state for a Procfile, before boot, as the start command would make it. */
+/** The pid the reducer is told is its own. */
+export const SUPERVISOR_PID = 4242;
+
+/**
+ * A supervisor state for a Procfile, before boot, as the start command makes it: with a
+ * `release:` type, the release phase's run.
+ */
 export function setup(
   procfile = 'web: w\nworker: k\n',
   {
@@ -18,21 +24,37 @@ export function setup(
     formation,
     canDie,
     restart,
-  }: { drafts?: PolicyDraft[]; formation?: string; canDie?: string[]; restart?: string[] } = {},
+    port,
+  }: {
+    drafts?: PolicyDraft[];
+    formation?: string;
+    canDie?: string[];
+    restart?: string[];
+    port?: number;
+  } = {},
 ): SupervisorState {
   const release = resolveRelease({
     root: '/app',
     procfile: { path: 'Procfile', entries: parseProcfile(procfile, 'Procfile') },
     envFiles: [],
     inherited: {},
-    settings: {},
+    settings: { formation, canDie, restart, port },
+    policies: drafts,
   });
-  const specs = expandFormation(release, {
-    formation: formation ? parseFormation(formation) : undefined,
+  const { specs, policies, releasePhase, formation: counts } = planStart(release, { only: [] });
+  const { graceMs } = release;
+  if (releasePhase === undefined)
+    return initialState({ pid: SUPERVISOR_PID, specs, policies, release, graceMs });
+  // As start runs it: the release phase alone, gating the formation.
+  const gatedFormation = counts;
+  return initialState({
+    pid: SUPERVISOR_PID,
+    specs: [releasePhase],
+    policies,
+    release,
+    graceMs,
+    gatedFormation,
   });
-  const types = release.procfile?.entries.map((entry) => entry.name) ?? [];
-  const policies = resolvePolicies({ types, drafts, canDie, restart });
-  return initialState({ specs, policies, release, graceMs: 5000 });
 }
 
 /** Feed events to the reducer; every action it returned, in order. */

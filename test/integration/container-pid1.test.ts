@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import t from 'tap';
 import { bytesOfMsg } from '../helpers/json-msg.js';
-import { bin, CLI, cleanEnv, nodeCommand, type TapTest } from '../helpers/cli.js';
+import { bin, CLI, nodeCommand, testEnv, type TapTest } from '../helpers/cli.js';
 
 /**
  * The built CLI as a container's entrypoint: PID 1 of a new PID namespace (`unshare --pid
@@ -31,7 +31,7 @@ function startAsPid1(
   args: readonly string[],
   { cwd, nodeOptions, init = [] }: { cwd: string; nodeOptions?: string; init?: readonly string[] },
 ): Pid1 {
-  const env = cleanEnv();
+  const env = testEnv(t);
   const extra: Record<string, string> =
     nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions };
   const [file, argv] = nodeCommand([CLI, ...args], extra);

@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import t from 'tap';
 import { controlPathsFor } from '../../src/io/control-client.js';
-import { bin, cleanEnv, CLI, nodeCommand, runCli, startCli, type TapTest } from '../helpers/cli.js';
+import {
+  bin,
+  CLI,
+  nodeCommand,
+  runCli,
+  startCli,
+  testEnv,
+  testPort,
+  type TapTest,
+} from '../helpers/cli.js';
 
 const procfile = `web: ${bin('forever.mjs')} web\nworker: ${bin('forever.mjs')} worker\n`;
 
@@ -17,11 +26,11 @@ async function running(t: TapTest, files: object = { Procfile: procfile }, args:
 
 t.test('status: a table, and --json', async (t) => {
   const { dir, cli } = await running(t);
-  const status = await runCli(['status'], { cwd: dir });
+  const status = await runCli(t, ['status'], { cwd: dir });
   t.equal(status.exitCode, 0, status.stderr);
   t.match(status.stdout, /^PROCESS +PID +STATE +UPTIME +RESTARTS +PORT +LAST EXIT$/m);
-  t.match(status.stdout, /^web\.1 +\d+ +running +\d+s +0 +5000 +-$/m);
-  const json = JSON.parse((await runCli(['status', '--json'], { cwd: dir })).stdout) as {
+  t.match(status.stdout, new RegExp(`^web\\.1 +\\d+ +running +\\d+s +0 +${testPort(t)} +-$`, 'm'));
+  const json = JSON.parse((await runCli(t, ['status', '--json'], { cwd: dir })).stdout) as {
     pid: number;
     socket: string;
     processes: { process: string; state: string }[];
@@ -42,23 +51,24 @@ t.test(
   'stop one process: it stays stopped, the others run on; restart starts it again',
   async (t) => {
     const { dir, cli } = await running(t);
-    const stop = await runCli(['stop', 'worker'], { cwd: dir });
+    const stop = await runCli(t, ['stop', 'worker'], { cwd: dir });
     t.equal(stop.stdout, 'stopping worker.1\n');
     await cli.waitFor(/worker\.1 terminated by SIGTERM/);
-    const status = await runCli(['status'], { cwd: dir });
-    t.match(status.stdout, /^worker\.1 +- +stopped +- +0 +5100 +terminated by SIGTERM$/m);
+    const status = await runCli(t, ['status'], { cwd: dir });
+    const stopped = `^worker\\.1 +- +stopped +- +0 +${testPort(t) + 100} +terminated by SIGTERM$`;
+    t.match(status.stdout, new RegExp(stopped, 'm'));
     t.match(status.stdout, /^web\.1 +\d+ +running/m);
-    const restart = await runCli(['restart', 'worker.1'], { cwd: dir });
+    const restart = await runCli(t, ['restart', 'worker.1'], { cwd: dir });
     t.equal(restart.stdout, 'restarting worker.1\n');
     await cli.waitFor(/worker\.1 +\| ready worker[\s\S]*worker\.1 +\| ready worker/);
-    t.match((await runCli(['status'], { cwd: dir })).stdout, /^worker\.1 +\d+ +running/m);
+    t.match((await runCli(t, ['status'], { cwd: dir })).stdout, /^worker\.1 +\d+ +running/m);
   },
 );
 
 t.test('restart a running process: graceful stop, then start', async (t) => {
   const { dir, cli } = await running(t);
   const before = cli.output().match(/web\.1 started with pid (\d+)/)?.[1];
-  await runCli(['restart', 'web'], { cwd: dir });
+  await runCli(t, ['restart', 'web'], { cwd: dir });
   await cli.waitFor(/web\.1 terminated by SIGTERM[\s\S]*web\.1 started with pid \d+/);
   const after = [...cli.output().matchAll(/web\.1 started with pid (\d+)/g)].map((m) => m[1]);
   t.equal(after.length, 2);
@@ -70,38 +80,68 @@ t.test(
   'scale: new instances take their ports by the slot rule; scaling down stops them',
   async (t) => {
     const { dir, cli } = await running(t);
-    const scale = await runCli(['scale', 'web=3,worker=0'], { cwd: dir });
+    const scale = await runCli(t, ['scale', 'web=3,worker=0'], { cwd: dir });
     t.equal(scale.stdout, 'scaled to web=3,worker=0\n');
-    await cli.waitFor(/web\.3 started with pid \d+ \(PORT=5002\)/);
+    const port = testPort(t);
+    await cli.waitFor(new RegExp(`web\\.3 started with pid \\d+ \\(PORT=${port + 2}\\)`));
     await cli.waitFor(/worker\.1 terminated by SIGTERM/);
-    const json = JSON.parse((await runCli(['status', '--json'], { cwd: dir })).stdout) as {
+    const json = JSON.parse((await runCli(t, ['status', '--json'], { cwd: dir })).stdout) as {
       processes: { process: string; port: number }[];
     };
     t.same(
       json.processes.map((p) => [p.process, p.port]),
       [
-        ['web.1', 5000],
-        ['web.2', 5001],
-        ['web.3', 5002],
+        ['web.1', port],
+        ['web.2', port + 1],
+        ['web.3', port + 2],
       ],
     );
   },
 );
 
+t.test('no scale request takes start down: out of range is a control error', async (t) => {
+  // worker.1 gets 65530 (slot 1): worker=7 would need 65536.
+  const dir = t.testdir({ Procfile: procfile });
+  const cli = startCli(t, ['start', '--no-timestamp', '-p', '65430'], { cwd: dir });
+  await cli.waitFor(/worker\.1 +\| ready worker/);
+  const cases: [string, RegExp][] = [
+    ['web=600', /^foreman-ts: web=600 is too many \(hint: at most 100 instances per type\)$/m],
+    ['web=100000', /web=100000 is too many/],
+    ['web=101', /web=101 is too many/],
+    ['worker=7', /worker\.7 would get port 65536 \(hint: choose a lower base port with -p\)/],
+    ['all=7', /worker\.7 would get port 65536/],
+    ['web=x', /bad formation item "web=x" \(hint: write TYPE=COUNT/],
+  ];
+  for (const [formation, error] of cases) {
+    const reply = await runCli(t, ['scale', formation], { cwd: dir });
+    t.equal(reply.exitCode, 1, formation);
+    t.match(reply.stderr, error, formation);
+  }
+  const status = await runCli(t, ['status'], { cwd: dir });
+  t.equal(status.exitCode, 0, 'start still answers');
+  t.match(status.stdout, /^web\.1 +\d+ +running/m);
+  t.notMatch(status.stdout, /web\.2/, 'nothing was started');
+  const ok = await runCli(t, ['scale', 'all=2'], { cwd: dir });
+  t.equal(ok.stdout, 'scaled to all=2\n', 'all=2 means every type, as -m all=2');
+  await cli.waitFor(/worker\.2 started with pid \d+ \(PORT=65531\)/);
+  await runCli(t, ['quit'], { cwd: dir });
+  t.equal((await cli.result).exitCode, 0);
+});
+
 t.test('unknown names are errors listing the known ones', async (t) => {
   const { dir } = await running(t);
-  const result = await runCli(['restart', 'wbe'], { cwd: dir });
+  const result = await runCli(t, ['restart', 'wbe'], { cwd: dir });
   t.equal(result.exitCode, 1);
   t.equal(result.stderr, 'foreman-ts: unknown process "wbe" (hint: known: web.1, worker.1)\n');
-  const scale = await runCli(['scale', 'db=1'], { cwd: dir });
+  const scale = await runCli(t, ['scale', 'db=1'], { cwd: dir });
   t.match(scale.stderr, /unknown process type "db" \(hint: known: web, worker\)/);
 });
 
 t.test('quit: a graceful stop of everything; the socket is removed', async (t) => {
   const { dir, cli } = await running(t);
-  const { socket } = controlPathsFor(dir, cleanEnv());
+  const { socket } = controlPathsFor(dir, testEnv(t));
   t.ok(existsSync(socket));
-  t.equal((await runCli(['quit'], { cwd: dir })).stdout, 'stopping everything\n');
+  t.equal((await runCli(t, ['quit'], { cwd: dir })).stdout, 'stopping everything\n');
   const result = await cli.result;
   t.equal(result.exitCode, 0);
   t.match(result.stdout, /quit requested: sending SIGTERM to all processes/);
@@ -117,7 +157,7 @@ t.test('clients exit non-zero with a clear message when nothing is running', asy
     ['scale', 'web=2'],
     ['quit'],
   ]) {
-    const result = await runCli(args, { cwd: dir });
+    const result = await runCli(t, args, { cwd: dir });
     t.equal(result.exitCode, 1, args.join(' '));
     t.match(
       result.stderr,
@@ -128,13 +168,13 @@ t.test('clients exit non-zero with a clear message when nothing is running', asy
 
 t.test('a client finds the start from another folder with -d', async (t) => {
   const { dir } = await running(t, { Procfile: procfile, sub: {} });
-  const result = await runCli(['status', '-d', '..'], { cwd: join(dir, 'sub') });
+  const result = await runCli(t, ['status', '-d', '..'], { cwd: join(dir, 'sub') });
   t.equal(result.exitCode, 0, result.stderr);
 });
 
 t.test('a live socket means already running; a stale one is replaced', async (t) => {
   const { dir, cli } = await running(t);
-  const second = await runCli(['start'], { cwd: dir });
+  const second = await runCli(t, ['start'], { cwd: dir });
   t.equal(second.exitCode, 1);
   t.equal(
     second.stderr,
@@ -144,6 +184,7 @@ t.test('a live socket means already running; a stale one is replaced', async (t)
   t.teardown(() => rmSync(other, { recursive: true, force: true }));
   writeFileSync(join(other, 'Procfile'), 'web: echo side by side\n');
   const alongside = await runCli(
+    t,
     ['start', '--no-control', '-d', dir, '-f', join(other, 'Procfile')],
     { cwd: other },
   );
@@ -158,12 +199,12 @@ t.test('a live socket means already running; a stale one is replaced', async (t)
       // already gone
     }
   }
-  const { socket } = controlPathsFor(dir, cleanEnv());
+  const { socket } = controlPathsFor(dir, testEnv(t));
   t.ok(existsSync(socket), 'a SIGKILLed start leaves its socket behind');
   const again = startCli(t, ['start'], { cwd: dir });
   await again.waitFor(/worker\.1 +\| ready worker/);
-  t.equal((await runCli(['status'], { cwd: dir })).exitCode, 0, 'the stale socket was replaced');
-  await runCli(['quit'], { cwd: dir });
+  t.equal((await runCli(t, ['status'], { cwd: dir })).exitCode, 0, 'the stale socket was replaced');
+  await runCli(t, ['quit'], { cwd: dir });
   await again.result;
 });
 
@@ -172,14 +213,14 @@ t.test(
   { skip: process.getuid?.() === 0 ? false : 'needs root to run a client as nobody' },
   async (t) => {
     const { dir } = await running(t);
-    const { socket } = controlPathsFor(dir, cleanEnv());
+    const { socket } = controlPathsFor(dir, testEnv(t));
     const { execa } = await import('execa');
     const probe = `require('net').connect(process.argv[1]).on('connect', () => { console.log('CONNECTED'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(3); })`;
     const [file, args] = nodeCommand(['-e', probe, socket]);
     const asNobody = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', file, ...args];
     const result = await execa('setpriv', asNobody, {
       cwd: '/',
-      env: cleanEnv(),
+      env: testEnv(t),
       extendEnv: false,
       reject: false,
     });
@@ -191,7 +232,7 @@ t.test(
       ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', cliFile, ...cliArgs],
       {
         cwd: '/',
-        env: cleanEnv(),
+        env: testEnv(t),
         extendEnv: false,
         reject: false,
       },
@@ -206,7 +247,7 @@ t.test('check reports after: cycles and unknown names', async (t) => {
     Procfile: 'web: a\nworker: b\n',
     '.foreman': 'processes:\n  web:\n    after: [worker]\n  worker:\n    after: [web, db]\n',
   };
-  const result = await runCli(['check'], { cwd: t.testdir(files) });
+  const result = await runCli(t, ['check'], { cwd: t.testdir(files) });
   t.equal(result.exitCode, 1);
   t.match(result.stderr, /\.foreman:5: worker: after: unknown process type "db"/);
   t.match(result.stderr, /\.foreman:3: after: forms a cycle: web -> worker -> web/);
@@ -218,7 +259,7 @@ t.test('a stalled reader of our output does not stall us: control still answers'
   const [file, argv] = nodeCommand([CLI, 'start', '--log-format', 'json']);
   const cli = execa(file, argv, {
     cwd: dir,
-    env: cleanEnv(),
+    env: testEnv(t),
     extendEnv: false,
     buffer: false,
     reject: false,
@@ -227,7 +268,7 @@ t.test('a stalled reader of our output does not stall us: control still answers'
   cli.stdout?.pause(); // nobody reads: the pipe fills, and we must pause the process, not block
   const status = async () => {
     for (let tries = 0; tries < 100; tries++) {
-      const result = await runCli(['status', '--json'], { cwd: dir, timeoutMs: 10_000 });
+      const result = await runCli(t, ['status', '--json'], { cwd: dir, timeoutMs: 10_000 });
       if (result.exitCode === 0) return result;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

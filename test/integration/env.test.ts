@@ -11,7 +11,7 @@ const files = {
 const clean = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
 t.test('env prints the release env as run gets it, secrets masked', async (t) => {
-  const result = await runCli(['env'], { cwd: t.testdir(files), env: clean });
+  const result = await runCli(t, ['env'], { cwd: t.testdir(files), env: clean });
   t.equal(result.exitCode, 0);
   t.match(result.stdout, /^APP_NAME="my app"$/m);
   t.match(result.stdout, /^API_KEY=\*{8}$/m);
@@ -22,16 +22,16 @@ t.test('env prints the release env as run gets it, secrets masked', async (t) =>
 });
 
 t.test('env PROCESS shows what that process gets under start', async (t) => {
-  const result = await runCli(['env', 'worker.1', '-p', '6000', '--show-secrets'], {
+  const result = await runCli(t, ['env', 'worker.1', '-p', '6000', '--show-secrets'], {
     cwd: t.testdir(files),
     env: clean,
   });
   t.match(result.stdout, /^PORT=6100$/m);
   t.match(result.stdout, /^PS=worker\.1$/m);
   t.match(result.stdout, /^API_KEY=abc123$/m);
-  const web = await runCli(['env', 'web', '-m', 'web=2'], { cwd: t.testdir(files), env: clean });
+  const web = await runCli(t, ['env', 'web', '-m', 'web=2'], { cwd: t.testdir(files), env: clean });
   t.match(web.stdout, /^PS=web\.1$/m);
-  const missing = await runCli(['env', 'web.3', '-m', 'web=2'], {
+  const missing = await runCli(t, ['env', 'web.3', '-m', 'web=2'], {
     cwd: t.testdir(files),
     env: clean,
   });
@@ -41,12 +41,13 @@ t.test('env PROCESS shows what that process gets under start', async (t) => {
 
 t.test('env --json, and its output reads back as an env file', async (t) => {
   const dir = t.testdir(files);
-  const json = await runCli(['env', '--json', '--show-secrets'], { cwd: dir, env: clean });
+  const json = await runCli(t, ['env', '--json', '--show-secrets'], { cwd: dir, env: clean });
   const parsed = JSON.parse(json.stdout) as Record<string, string>;
   t.equal(parsed.MULTI, 'a\nb');
-  const dotenv = await runCli(['env', '--show-secrets'], { cwd: dir, env: clean });
+  const dotenv = await runCli(t, ['env', '--show-secrets'], { cwd: dir, env: clean });
   writeFileSync(join(dir, 'roundtrip.env'), dotenv.stdout);
   const again = await runCli(
+    t,
     ['env', '--json', '--show-secrets', '-e', 'roundtrip.env', '--env-override'],
     { cwd: dir, env: clean },
   );

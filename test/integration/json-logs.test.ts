@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { bytesOfMsg } from '../helpers/json-msg.js';
-import { bin, CLI, cleanEnv, nodeCommand, runCli, type TapTest } from '../helpers/cli.js';
+import { bin, CLI, nodeCommand, runCli, testEnv, type TapTest } from '../helpers/cli.js';
 
 type JsonRecord = Record<string, unknown>;
 
@@ -30,7 +30,7 @@ t.test('every line of every process is one parseable record, in order', async (t
   const names = ['a', 'b', 'c', 'd'];
   const count = 20_000;
   const procfile = names.map((name) => `${name}: ${bin('lines.mjs')} ${count} ${name} 60\n`);
-  const result = await runCli(['start', '--log-format', 'json', '--can-die', 'all'], {
+  const result = await runCli(t, ['start', '--log-format', 'json', '--can-die', 'all'], {
     cwd: t.testdir({ Procfile: procfile.join('') }),
   });
   t.equal(result.exitCode, 0);
@@ -68,7 +68,7 @@ t.test('events: release phase, a failure, the stop and the signal sent', async (
     `release: echo migrated\n` +
     `web: ${bin('forever.mjs')}\n` +
     `fail: ${bin('exit-with.mjs')} 3 500\n`;
-  const result = await runCli(['start', '--log-format', 'json'], {
+  const result = await runCli(t, ['start', '--log-format', 'json'], {
     cwd: t.testdir({ Procfile: procfile }),
   });
   t.equal(result.exitCode, 3);
@@ -108,7 +108,7 @@ t.test('msg is the line exactly: invalid UTF-8, control characters, CR, NUL', as
   const [file, argv] = nodeCommand([CLI, 'start', '--log-format', 'json']);
   const result = await execa(file, argv, {
     cwd: t.testdir({ Procfile: `a: ${bin('bytes.mjs')} ${hex}\n` }),
-    env: cleanEnv(),
+    env: testEnv(t),
     extendEnv: false,
     reject: false,
     stripFinalNewline: false,
@@ -129,7 +129,7 @@ t.test('no colour and no padding, whatever forces colour', async (t) => {
     [['--color'], {}],
     [[], { FORCE_COLOR: '1' }],
   ] as const) {
-    const result = await runCli(['start', '--log-format', 'json', ...args], { cwd, env });
+    const result = await runCli(t, ['start', '--log-format', 'json', ...args], { cwd, env });
     t.notOk(result.stdout.includes('\u001b'), 'not a raw escape byte anywhere');
     t.match(result.stdout, /"process":"a\.1","type":"a","msg":"\\u001b\[32mgreen\\u001b\[0m"/);
   }
@@ -137,7 +137,7 @@ t.test('no colour and no padding, whatever forces colour', async (t) => {
 
 t.test('stderr lines arrive too, merged in order with stdout', async (t) => {
   const procfile = `a: echo out1; echo err1 >&2; echo out2; echo err2 >&2\n`;
-  const result = await runCli(['start', '--log-format', 'json'], {
+  const result = await runCli(t, ['start', '--log-format', 'json'], {
     cwd: t.testdir({ Procfile: procfile }),
   });
   t.same(
@@ -147,7 +147,7 @@ t.test('stderr lines arrive too, merged in order with stdout', async (t) => {
 });
 
 t.test('a 1 MB line is one record', async (t) => {
-  const result = await runCli(['start', '--log-format', 'json'], {
+  const result = await runCli(t, ['start', '--log-format', 'json'], {
     cwd: t.testdir({ Procfile: `a: ${bin('long-line.mjs')} 1048576\n` }),
   });
   const lines = linesOf(parseRecords(t, result.stdout), 'a.1');
@@ -161,31 +161,31 @@ t.test('a 1 MB line is one record', async (t) => {
 t.test('FOREMAN_TS_LOG_FORMAT and .foreman log_format; the flag wins', async (t) => {
   const json = /^\{"level":30,"time":\d+,"process":"a\.1","type":"a","msg":"hi"\}$/m;
   const procfile = 'a: echo hi\n';
-  const byEnv = await runCli(['start'], {
+  const byEnv = await runCli(t, ['start'], {
     cwd: t.testdir({ Procfile: procfile }),
     env: { FOREMAN_TS_LOG_FORMAT: 'json' },
   });
   t.match(byEnv.stdout, json);
   const dir = t.testdir({ Procfile: procfile, '.foreman': 'log_format: json\n' });
-  t.match((await runCli(['start'], { cwd: dir })).stdout, json);
-  const text = await runCli(['start', '--log-format', 'text'], { cwd: dir });
+  t.match((await runCli(t, ['start'], { cwd: dir })).stdout, json);
+  const text = await runCli(t, ['start', '--log-format', 'text'], { cwd: dir });
   t.match(text.stdout, /a\.1 +\| hi/);
 });
 
 t.test('--log-level filters our records, never the lines, in both formats', async (t) => {
   const cwd = t.testdir({ Procfile: 'a: echo hi; exit 2\n' });
-  const json = await runCli(['start', '--log-format', 'json', '--log-level', 'error'], { cwd });
+  const json = await runCli(t, ['start', '--log-format', 'json', '--log-level', 'error'], { cwd });
   const records = parseRecords(t, json.stdout);
   t.same(
     records.map((record) => record.msg),
     ['hi', 'a.1 exited with code 2'],
     'the line, and the one error',
   );
-  const text = await runCli(['start', '--log-level', 'warn'], { cwd });
+  const text = await runCli(t, ['start', '--log-level', 'warn'], { cwd });
   t.notMatch(text.stdout, /started with pid/);
   t.match(text.stdout, /a\.1 +\| hi/);
   t.match(text.stdout, /a\.1 exited with code 2/);
-  const silent = await runCli(['start', '--log-level', 'silent', '--no-timestamp'], { cwd });
+  const silent = await runCli(t, ['start', '--log-level', 'silent', '--no-timestamp'], { cwd });
   t.equal(silent.stdout, 'a.1    | hi\n');
 });
 
@@ -211,7 +211,7 @@ Module.register('data:text/javascript,' + encodeURIComponent(
     });
     await execa(file, argv, {
       cwd,
-      env: { ...cleanEnv(), TRACE_FILE: traceFile },
+      env: testEnv(t, { TRACE_FILE: traceFile }),
       extendEnv: false,
       reject: false,
     });

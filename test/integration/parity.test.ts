@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { bin, runCli, startCli } from '../helpers/cli.js';
+import { bin, runCli, startCli, testPort } from '../helpers/cli.js';
 import type { TapTest } from '../helpers/cli.js';
 
 type Dump = { cwd: string; env: Record<string, string> };
@@ -26,15 +26,23 @@ async function compare(
     cwd,
     args,
     env,
-  }: { dir: string; cwd: string; args: readonly string[]; env?: Record<string, string> },
+    port,
+  }: {
+    dir: string;
+    cwd: string;
+    args: readonly string[];
+    env?: Record<string, string>;
+    port?: false;
+  },
 ): Promise<{ start: Dump; run: Dump }> {
   const startDump = join(dir, 'start.json');
   const runDump = join(dir, 'run.json');
-  const cli = startCli(t, ['start', ...args], { cwd, env });
+  const cli = startCli(t, ['start', ...args], { cwd, env, port });
   await cli.waitFor(/dump\.1 +\| dumped/);
   cli.signal('SIGTERM');
   t.equal((await cli.result).exitCode, 0);
   const run = await runCli(
+    t,
     ['run', ...args, 'node', join(process.cwd(), 'fixtures/bin/echo-env.mjs'), runDump],
     {
       cwd,
@@ -63,7 +71,7 @@ t.test('parity: a plain checkout with a .env', async (t) => {
   writeFileSync(join(dir, 'Procfile'), procfile(join(dir, 'start.json')));
   const { start } = await compare(t, { dir, cwd: dir, args: [] });
   t.equal(start.env.FROM_DOTENV, '1');
-  t.equal(start.env.PORT, '5000');
+  t.equal(start.env.PORT, String(testPort(t)));
 });
 
 t.test('parity: -f sub/Procfile, run from the parent folder', async (t) => {
@@ -84,6 +92,22 @@ t.test('parity: from a subdirectory, with -d', async (t) => {
   t.equal(run.env.PWD, dir);
 });
 
+t.test('parity: from a deep subfolder, found without -d (.foreman included)', async (t) => {
+  const dir = t.testdir({
+    '.env': 'A=1\nDATABASE_URL=postgres://db/app\n',
+    '.foreman': 'env_override: true\n',
+    app: { models: { concerns: { deep: {} } } },
+  });
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dir, 'Procfile'), procfile(join(dir, 'start.json')));
+  const cwd = join(dir, 'app', 'models', 'concerns', 'deep');
+  const { start, run } = await compare(t, { dir, cwd, args: [], env: { A: 'shell' } });
+  t.equal(run.cwd, dir);
+  t.equal(run.env.PWD, dir);
+  t.equal(run.env.DATABASE_URL, 'postgres://db/app');
+  t.equal(start.env.A, '1', "the root's .foreman applies (env_override)");
+});
+
 t.test('parity: several -e files and --env-override', async (t) => {
   const dir = t.testdir({ 'a.env': 'X=a\nY=a\n', 'b.env': 'Y=b\nZ=${Y}-z\n' });
   const { writeFileSync } = await import('node:fs');
@@ -102,7 +126,7 @@ t.test('parity: .foreman defaults', async (t) => {
   const { writeFileSync } = await import('node:fs');
   writeFileSync(join(dir, 'Procfile.dev'), procfile(join(dir, 'start.json')));
   writeFileSync(join(dir, '.foreman'), 'env: dev.env\nport: 4000\nprocfile: Procfile.dev\n');
-  const { start, run } = await compare(t, { dir, cwd: dir, args: [] });
+  const { start, run } = await compare(t, { dir, cwd: dir, args: [], port: false });
   t.equal(start.env.FROM, 'dev');
   t.equal(start.env.PORT, '4000');
   t.equal(run.env.PORT, '4000', '.foreman port is the -p default, for run too');

@@ -11,7 +11,7 @@ import {
 
 t.test('the first failure stops the others and sets the exit code', async (t) => {
   const procfile = `idle: ${bin('forever.mjs')}\nfail: ${bin('exit-with.mjs')} 3 300\n`;
-  const result = await runCli(['start'], { cwd: t.testdir({ Procfile: procfile }) });
+  const result = await runCli(t, ['start'], { cwd: t.testdir({ Procfile: procfile }) });
   t.equal(result.exitCode, 3);
   t.match(result.stdout, /system +\| fail\.1 exited with code 3/);
   t.match(result.stdout, /fail\.1 ended: sending SIGTERM to all processes/);
@@ -20,20 +20,20 @@ t.test('the first failure stops the others and sets the exit code', async (t) =>
 
 t.test('a process killed by a signal gives 128+n', async (t) => {
   const procfile = `idle: ${bin('forever.mjs')}\nself: sleep 0.3; kill -KILL $$\n`;
-  const result = await runCli(['start'], { cwd: t.testdir({ Procfile: procfile }) });
+  const result = await runCli(t, ['start'], { cwd: t.testdir({ Procfile: procfile }) });
   t.equal(result.exitCode, 137);
   t.match(result.stdout, /self\.1 terminated by SIGKILL/);
 });
 
 t.test('every process ending 0 on its own ends 0', async (t) => {
-  const result = await runCli(['start'], { cwd: t.testdir({ Procfile: 'a: echo one\n' }) });
+  const result = await runCli(t, ['start'], { cwd: t.testdir({ Procfile: 'a: echo one\n' }) });
   t.equal(result.exitCode, 0);
   t.match(result.stdout, /a\.1 +\| one/);
   t.notMatch(result.stdout, /sending SIGTERM/);
 });
 
 t.test('a command that is not found is reported like any exit, 127', async (t) => {
-  const result = await runCli(['start'], {
+  const result = await runCli(t, ['start'], {
     cwd: t.testdir({ Procfile: 'a: no-such-command-xyz --flag\n' }),
   });
   t.equal(result.exitCode, 127);
@@ -75,7 +75,7 @@ t.test('each process gets exactly one SIGTERM', async (t) => {
 
 t.test('a child that ignores SIGTERM is killed after the timeout', async (t) => {
   const procfile = `stubborn: ${bin('ignore-term.mjs')}\nquick: ${bin('exit-with.mjs')} 0 500\n`;
-  const result = await runCli(['start', '-t', '1'], { cwd: t.testdir({ Procfile: procfile }) });
+  const result = await runCli(t, ['start', '-t', '1'], { cwd: t.testdir({ Procfile: procfile }) });
   t.match(result.stdout, /stubborn\.1 +\| ignoring SIGTERM/);
   t.match(result.stdout, /still running after 1s: sending SIGKILL to 1 process/);
   t.match(result.stdout, /stubborn\.1 terminated by SIGKILL/);
@@ -106,6 +106,30 @@ t.test('a second Ctrl-C skips the wait', async (t) => {
   t.equal(result.exitCode, 1);
 });
 
+t.test(
+  'a grace period longer than a timer can hold is refused, not turned into SIGKILL',
+  async (t) => {
+    const procfile = `stubborn: ${bin('ignore-term.mjs')}\n`;
+    const flag = await runCli(t, ['start', '-t', '3000000'], {
+      cwd: t.testdir({ Procfile: procfile }),
+    });
+    t.equal(flag.exitCode, 2);
+    t.match(flag.stderr, /^foreman-ts: -t must be a number of seconds from 0 to 2147483 /);
+    t.equal(flag.stdout, '', 'nothing started');
+    const file = await runCli(t, ['start'], {
+      cwd: t.testdir({ Procfile: procfile, '.foreman': 'timeout: 3000000\n' }),
+    });
+    t.equal(file.exitCode, 1);
+    t.match(file.stderr, /^foreman-ts: \.foreman:1: "timeout" must be a number of seconds/);
+    const env = await runCli(t, ['start'], {
+      cwd: t.testdir({ Procfile: procfile }),
+      env: { FOREMAN_TS_TIMEOUT: '3000000' },
+    });
+    t.equal(env.exitCode, 2);
+    t.match(env.stderr, /^foreman-ts: FOREMAN_TS_TIMEOUT must be a number of seconds/);
+  },
+);
+
 t.test('whole trees are stopped: groups, setsid children, double-forked daemons', async (t) => {
   const s = [uniqueSleep(), uniqueSleep(), uniqueSleep(), uniqueSleep(), uniqueSleep()];
   t.teardown(() => s.forEach((one) => killMatching(one.pattern)));
@@ -130,7 +154,7 @@ t.test('a background grandchild holding the pipe neither hangs us nor survives',
   const sleeper = uniqueSleep();
   t.teardown(() => killMatching(sleeper.pattern));
   const procfile = `a: (${sleeper.command} &); echo started; exit 3\nb: ${bin('forever.mjs')}\n`;
-  const result = await runCli(['start'], {
+  const result = await runCli(t, ['start'], {
     cwd: t.testdir({ Procfile: procfile }),
     timeoutMs: 30_000,
   });
@@ -146,13 +170,13 @@ t.test('a closed stdout stops everything', async (t) => {
     Procfile: `chatty: ${bin('lines.mjs')} 100000000\nidle: ${sleeper.command}\n`,
   });
   const { execa } = await import('execa');
-  const { cliWords, cleanEnv } = await import('../helpers/cli.js');
+  const { cliWords, testEnv, testPort } = await import('../helpers/cli.js');
   const result = await execa(
     'sh',
-    ['-c', `${cliWords()} start | head -n 5 > /dev/null; echo "pipestatus done"`],
+    ['-c', `${cliWords()} start -p ${testPort(t)} | head -n 5 > /dev/null; echo "pipestatus done"`],
     {
       cwd: dir,
-      env: cleanEnv(),
+      env: testEnv(t),
       extendEnv: false,
       timeout: 60_000,
       reject: false,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import t from 'tap';
-import { bin, runCli } from '../helpers/cli.js';
+import { bin, runCli, testEnv, testPort } from '../helpers/cli.js';
 
 /** Lines of `name` in our output, without the prefix. */
 function linesOf(stdout: string, name: string): string[] {
@@ -12,27 +12,30 @@ function linesOf(stdout: string, name: string): string[] {
 }
 
 t.test('every line as HH:MM:SS name | text, names padded to one column', async (t) => {
-  const result = await runCli(['start'], {
+  const result = await runCli(t, ['start'], {
     cwd: t.testdir({ Procfile: 'a: echo hi\nlonger-name: echo there; sleep 0.2\n' }),
   });
   t.match(result.stdout, /^\d\d:\d\d:\d\d a\.1           \| hi$/m);
   t.match(result.stdout, /^\d\d:\d\d:\d\d longer-name\.1 \| there$/m);
   t.match(
     result.stdout,
-    /^\d\d:\d\d:\d\d system        \| a\.1 started with pid \d+ \(PORT=5000\)$/m,
+    new RegExp(
+      `^\\d\\d:\\d\\d:\\d\\d system {8}\\| a\\.1 started with pid \\d+ \\(PORT=${testPort(t)}\\)$`,
+      'm',
+    ),
   );
 });
 
 t.test('--no-timestamp, and .foreman timestamp: false', async (t) => {
-  const flag = await runCli(['start', '--no-timestamp'], {
+  const flag = await runCli(t, ['start', '--no-timestamp'], {
     cwd: t.testdir({ Procfile: 'a: echo hi\n' }),
   });
   t.match(flag.stdout, /^a\.1    \| hi$/m);
-  const file = await runCli(['start'], {
+  const file = await runCli(t, ['start'], {
     cwd: t.testdir({ Procfile: 'a: echo hi\n', '.foreman': 'timestamp: false\n' }),
   });
   t.match(file.stdout, /^a\.1    \| hi$/m);
-  const flagWins = await runCli(['start', '--timestamp'], {
+  const flagWins = await runCli(t, ['start', '--timestamp'], {
     cwd: t.testdir({ Procfile: 'a: echo hi\n', '.foreman': 'timestamp: false\n' }),
   });
   t.match(flagWins.stdout, /^\d\d:\d\d:\d\d a\.1    \| hi$/m);
@@ -40,17 +43,21 @@ t.test('--no-timestamp, and .foreman timestamp: false', async (t) => {
 
 t.test('colour only when wanted: FORCE_COLOR, --color, NO_COLOR', async (t) => {
   const dir = t.testdir({ Procfile: 'a: echo hi\n' });
-  t.notMatch((await runCli(['start'], { cwd: dir })).stdout, /\u001b\[/, 'a pipe gets no colour');
+  t.notMatch(
+    (await runCli(t, ['start'], { cwd: dir })).stdout,
+    /\u001b\[/,
+    'a pipe gets no colour',
+  );
   t.match(
-    (await runCli(['start'], { cwd: dir, env: { FORCE_COLOR: '1' } })).stdout,
+    (await runCli(t, ['start'], { cwd: dir, env: { FORCE_COLOR: '1' } })).stdout,
     /\u001b\[36m\d\d:\d\d:\d\d a\.1    \|\u001b\[0m hi/,
   );
   t.match(
-    (await runCli(['start', '--color'], { cwd: dir, env: { NO_COLOR: '1' } })).stdout,
+    (await runCli(t, ['start', '--color'], { cwd: dir, env: { NO_COLOR: '1' } })).stdout,
     /\u001b\[/,
   );
   t.notMatch(
-    (await runCli(['start'], { cwd: dir, env: { FORCE_COLOR: '1', FOREMAN_TS_COLOR: 'false' } }))
+    (await runCli(t, ['start'], { cwd: dir, env: { FORCE_COLOR: '1', FOREMAN_TS_COLOR: 'false' } }))
       .stdout,
     /\u001b\[/,
   );
@@ -60,11 +67,11 @@ t.test(
   'bytes pass through: invalid UTF-8, \\r, NUL, blank lines, a final line without newline',
   async (t) => {
     const { execa } = await import('execa');
-    const { CLI, cleanEnv, nodeCommand } = await import('../helpers/cli.js');
-    const [file, argv] = nodeCommand([CLI, 'start', '--no-timestamp']);
+    const { CLI, nodeCommand } = await import('../helpers/cli.js');
+    const [file, argv] = nodeCommand([CLI, 'start', '--no-timestamp', '-p', String(testPort(t))]);
     const bytes = await execa(file, argv, {
       cwd: t.testdir({ Procfile: `a: ${bin('bytes.mjs')} 41fffe0d42000a0a6f6e650d0a7461696c\n` }),
-      env: cleanEnv(),
+      env: testEnv(t),
       extendEnv: false,
       encoding: 'buffer',
       reject: false,
@@ -89,7 +96,7 @@ t.test(
 );
 
 t.test('a 1 MB line arrives whole', async (t) => {
-  const result = await runCli(['start', '--no-timestamp'], {
+  const result = await runCli(t, ['start', '--no-timestamp'], {
     cwd: t.testdir({ Procfile: `big: ${bin('long-line.mjs')} 1048576\n` }),
   });
   const lines = linesOf(result.stdout, 'big.1');
@@ -141,7 +148,7 @@ t.test('no interleaving under 8 chatty processes; every line intact and in order
 
 t.test('stdout and stderr of one process keep their order', async (t) => {
   const script = `for i in 1 2 3 4 5 6; do echo out$i; echo err$i >&2; done`;
-  const result = await runCli(['start', '--no-timestamp'], {
+  const result = await runCli(t, ['start', '--no-timestamp'], {
     cwd: t.testdir({ Procfile: `a: ${script}\n` }),
   });
   t.same(linesOf(result.stdout, 'a.1'), [

@@ -62,7 +62,7 @@ t.test('bad process settings name the line', async (t) => {
     message: /\.foreman:3: "web.stop_signal" must be one of SIGTERM/,
   });
   t.throws(() => parseDefaults('processes:\n  web:\n    restart: maybe\n', '.foreman'), {
-    message: /must be no, on-failure, always/,
+    message: /must be one of no, on-failure, always/,
   });
   t.throws(() => parseDefaults('processes:\n  web:\n    colour: red\n', '.foreman'), {
     message: '.foreman:3: processes: web: unknown setting "colour"',
@@ -72,6 +72,20 @@ t.test('bad process settings name the line', async (t) => {
   });
   t.throws(() => parseDefaults('processes: [web]\n', '.foreman'), {
     message: /"processes" must map process types/,
+  });
+});
+
+t.test("per-type settings share the options' coercers: one rule per kind of value", async (t) => {
+  const { policies } = parseDefaults(
+    'processes:\n  css:\n    can_die: yes\n    ready_timeout: "2.5"\n    after: web, worker\n',
+    '.foreman',
+  );
+  t.same(policies[0]?.values, { canDie: true, readyTimeoutMs: 2500, after: ['web', 'worker'] });
+  t.throws(() => parseDefaults('processes:\n  css:\n    can_die: sometimes\n', '.foreman'), {
+    message: '.foreman:3: "css.can_die" must be true or false, got "sometimes"',
+  });
+  t.throws(() => parseDefaults('processes:\n  css:\n    after: [web, ""]\n', '.foreman'), {
+    message: /"css.after" must be process types, comma-separated/,
   });
 });
 

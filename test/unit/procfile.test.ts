@@ -102,3 +102,13 @@ t.test('property: any text parses or fails with a located InputError, never a cr
   );
   t.pass('never crashes');
 });
+
+t.test('garbage is shown escaped, never sent to the terminal as it is', async (t) => {
+  const error = t.throws(() =>
+    parseProcfile('web: ok\n\u001b]0;owned\u0007\u001b[2J junk\nw\u001b[31meb: x\n', 'Procfile'),
+  ) as InputErrors;
+  const [line2, line3] = error.problems.map((problem) => problem.message);
+  t.equal(line2, 'Procfile:2: expected "name: command", got "\\x1b]0;owned\\x07\\x1b[2J junk"');
+  t.match(line3, /^Procfile:3: process type "w\\x1b\[31meb" may contain only/);
+  t.notMatch(`${line2}${line3}${error.problems[1]?.hint}`, /\u001b|\u0007/);
+});

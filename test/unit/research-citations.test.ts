@@ -19,8 +19,12 @@ const SCANNED = [
   'README.md',
   'CHANGELOG.md',
 ];
-const CITATION =
-  /\b(?:[REP]\d{1,2}[a-z]?|(?:anchors|deps|engines|runtime)\.md)\b|shared\/research|research notes?\b/g;
+/** R1-R30, E1-E26 (E14d...), P1-P15, the notes' file names; not hex bytes such as `E0`, `E1..EF`. */
+const NOTE_ID = String.raw`(?<!\.\.)\b(?:R(?:[1-9]|[12]\d|30)|E(?:[1-9]|1\d|2[0-6])[a-g]?|P(?:[1-9]|1[0-5]))\b(?!\.\.)`;
+const CITATION = new RegExp(
+  String.raw`${NOTE_ID}|\b(?:anchors|deps|engines|runtime)\.md\b|shared/research|research notes?\b`,
+  'g',
+);
 const SELF = relative(ROOT, new URL(import.meta.url).pathname);
 
 function filesUnder(path: string): string[] {

@@ -4,7 +4,7 @@ import type { Outcome } from '../../src/core/outcome.js';
 import { parseReadyProbe, type PolicyDraft, type ReadyProbe } from '../../src/core/policy.js';
 import { next } from '../../src/core/supervision/next.js';
 import type { Action, SupervisorEvent, SupervisorState } from '../../src/core/supervision/state.js';
-import { run, setup } from '../helpers/supervision.js';
+import { run, setup, SUPERVISOR_PID } from '../helpers/supervision.js';
 
 const draft = (type: string, values: PolicyDraft['values']): PolicyDraft => ({
   type,
@@ -105,6 +105,21 @@ t.test('grace expiry kills; the first failure still decides', async (t) => {
   t.match(finish(actions), { code: 4 });
 });
 
+t.test('what outlives SIGKILL is reported stuck, and the stop ends without it', async (t) => {
+  const { state, actions } = run(booted().state, [
+    { type: 'signal', signal: 'SIGTERM' },
+    { type: 'grace-expired' },
+    { type: 'killed', count: 3, isEarly: false },
+    exited('worker.1', 137),
+    { type: 'stuck', pids: [11, 99] },
+  ]);
+  t.match(of(actions, 'report').at(-1), { event: { event: 'stuck', pids: [11, 99] } });
+  t.match(finish(actions), { code: 1, cause: { kind: 'signal' } }, 'web.1 (pid 11) never exited');
+  t.equal(state.phase, 'done');
+  const running = run(booted().state, [{ type: 'stuck', pids: [11] }]);
+  t.same(running.actions, [], 'only a stop waits for the tree');
+});
+
 t.test('a closed stdout stops everything with 141', async (t) => {
   const { actions } = run(booted().state, [
     { type: 'output-lost', error: 'EPIPE' },
@@ -179,7 +194,7 @@ t.test('restart on-failure backs off exponentially and gives up after a crash lo
   t.same(delays, [1000, 2000, 4000, 8000, 16000]);
   const loop = run(state, [exited('worker.1', 1, 5000)]);
   t.match(of(loop.actions, 'report')[1], {
-    event: { event: 'gave-up', process: 'worker.1', restarts: 5 },
+    event: { event: 'gave-up', process: 'worker.1', crashes: 6, restarts: 5, windowMs: 60000 },
   });
   t.equal(loop.state.phase, 'stopping', 'then the normal rule: everything stops');
   t.equal(loop.state.exitCode, 1);
@@ -306,6 +321,8 @@ t.test('control status and quit', async (t) => {
   t.match(of(actions, 'reply')[0], {
     result: {
       kind: 'status',
+      pid: SUPERVISOR_PID,
+      root: '/app',
       processes: [
         { process: 'web.1', pid: 11, state: 'running', uptimeMs: 10000, port: 5000, restarts: 0 },
       ],

@@ -1,9 +1,9 @@
 import type { ControlCommand } from '../../core/control.js';
 import { ForemanError } from '../../errors.js';
 import { controlPathsFor, sendControl } from '../../io/control-client.js';
-import { loadSettings, locate } from '../../io/load-release.js';
+import { locateApp } from '../../io/load-release.js';
 import { formatStatusTable } from '../../output/status.js';
-import { flagsFromEnv, type Invocation } from '../args.js';
+import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
 
 type ClientInvocation = Extract<
@@ -16,12 +16,12 @@ type ClientInvocation = Extract<
  * root, as every command finds the release (docs/control.md).
  */
 export async function execute(invocation: ClientInvocation, io: Io): Promise<number> {
-  const { settings } = await loadSettings({
+  const { root } = await locateApp({
     cwd: io.cwd,
+    env: io.env,
+    command: invocation.command,
     flags: invocation.flags,
-    envFlags: flagsFromEnv(io.env, invocation.command),
   });
-  const { root } = locate(settings, io.cwd);
   const { socket } = controlPathsFor(root, io.env);
   const reply = await sendControl(socket, commandOf(invocation), root);
   if (!reply.ok)

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { adminEnv, resolveAdmin, similarType } from '../../core/admin.js';
 import { exitCodeOf } from '../../core/outcome.js';
-import type { Release } from '../../core/release.js';
+import { formatNoAppNotice, type Release } from '../../core/release.js';
 import { relay, reraise } from '../../run/relay.js';
+import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
-import { loadReleaseFor } from '../load.js';
 
 /**
  * `foreman-ts run`: a one-off admin process in exactly the release `start` uses. It must stay
@@ -16,7 +16,10 @@ export async function execute(
   invocation: Extract<Invocation, { command: 'run' }>,
   io: Io,
 ): Promise<number> {
-  const release = await loadReleaseFor(invocation, io, { needsProcfile: false });
+  const { command, flags } = invocation;
+  const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
+  const notice = formatNoAppNotice(release);
+  if (notice !== undefined) io.stderr.write(`foreman-ts: ${notice}\n`);
   const admin = resolveAdmin(invocation.argv, release.procfile);
   const [file, args] =
     admin.kind === 'argv' ? [admin.file, admin.args] : ['/bin/sh', ['-c', admin.script]];

@@ -1,14 +1,9 @@
-import {
-  expandFormation,
-  expandReleasePhase,
-  formationOf,
-  type ProcessSpec,
-} from '../../core/formation.js';
+import { expandCounts, type Formation, type ProcessSpec } from '../../core/formation.js';
 import { describeOutputFailure, isOutputClosed } from '../../core/events.js';
 import type { Release } from '../../core/release.js';
-import { resolvePolicies } from '../../core/policy.js';
+import { planStart } from '../../core/start-plan.js';
 import { controlPathsFor } from '../../io/control-client.js';
-import { withLevel, type LevelName, type Output } from '../../output/output.js';
+import { withLevel, type Output } from '../../output/output.js';
 import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
 import { createTextOutput } from '../../output/text.js';
@@ -19,9 +14,9 @@ import {
 } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import { supervise } from '../../supervisor/supervisor.js';
+import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
-import { loadReleaseFor } from '../load.js';
 
 /**
  * `foreman-ts start`: read the release, decide the formation (and the release phase), then
@@ -32,11 +27,12 @@ export async function execute(
   invocation: Extract<Invocation, { command: 'start' }>,
   io: Io,
 ): Promise<number> {
-  const release = await loadReleaseFor(invocation, io, { needsProcfile: true });
+  const { command, flags } = invocation;
+  const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
   const { settings } = release;
-  const formation = formationOf(release);
-  const specs = expandFormation(release, { formation, only: invocation.names });
-  const releasePhase = settings.release === false ? undefined : expandReleasePhase(release);
+  const { specs, releasePhase, policies, formation } = planStart(release, {
+    only: invocation.names,
+  });
   const printer = new Printer(io.stdout);
   const output = await createOutput({
     release,
@@ -44,18 +40,11 @@ export async function execute(
     io,
     names: [...specs, ...(releasePhase ? [releasePhase] : [])],
   });
-  const policies = resolvePolicies({
-    types: release.procfile?.entries.map((entry) => entry.name) ?? [],
-    drafts: release.policies,
-    canDie: settings.canDie,
-    restart: settings.restart,
-    isReadyChecked: settings.ready ?? true,
-  });
   const control = settings.control === false ? undefined : await openControl(release, io, output);
   const reaper = await startReaper();
   warnAboutZombies(reaper, output);
   try {
-    const run = (batch: readonly ProcessSpec[]) =>
+    const run = (batch: readonly ProcessSpec[], gatedFormation?: Formation) =>
       supervise(batch, {
         cwd: release.root,
         output,
@@ -66,14 +55,16 @@ export async function execute(
         policies,
         release,
         control,
+        now: () => io.now().getTime(),
+        gatedFormation,
       });
-    if (releasePhase !== undefined) {
-      const result = await run([releasePhase]);
-      if (result.cause.kind !== 'exit') return result.code;
-      output.event({ event: 'release', code: result.code });
-      if (result.code !== 0) return result.code;
-    }
-    return (await run(specs)).code;
+    if (releasePhase === undefined) return (await run(specs)).code;
+    // The formation waits for the release phase: scale requests meanwhile are remembered.
+    const result = await run([releasePhase], formation);
+    if (result.cause.kind !== 'exit') return result.code;
+    output.event({ event: 'release', code: result.code });
+    if (result.code !== 0) return result.code;
+    return (await run(expandCounts(release, result.gatedFormation ?? formation))).code;
   } finally {
     reaper?.stop();
     await control?.close();
@@ -131,7 +122,7 @@ async function createOutput({
   names: readonly ProcessSpec[];
 }): Promise<Output> {
   const { settings } = release;
-  const level = (settings.logLevel ?? 'info') as LevelName;
+  const level = settings.logLevel ?? 'info';
   if (settings.logFormat === 'json') {
     const { createJsonOutput } = await import('../../output/json.js');
     return withLevel(await createJsonOutput({ printer, now: io.now }), level);

@@ -1,20 +1,9 @@
 import { resolveTargets, type ControlCommand } from '../control.js';
-import { expandInstance, parseFormation, RELEASE_TYPE } from '../formation.js';
-import { policyOf } from '../policy.js';
-import { startWaiting } from './instances.js';
+import { refuseWhileReleasing, rescaleWhileReleasing } from './release-gate.js';
+import { onScale } from './scale.js';
 import { beginStop } from './stop.js';
-import {
-  ALIVE,
-  instanceOf,
-  newInstance,
-  report,
-  statusOf,
-  update,
-  type Action,
-  type Instance,
-  type Step,
-  type SupervisorState,
-} from './state.js';
+import { restartInstance, stopInstance } from './stop-one.js';
+import { fold, report, statusOf, type Step, type SupervisorState } from './state.js';
 
 /** Requests from `foreman-ts status/stop/restart/scale/quit`, each answered with a reply action. */
 export function onControl(
@@ -38,8 +27,11 @@ export function onControl(
     }
     case 'stop':
     case 'restart':
+      if (state.gatedFormation !== undefined) return refuseWhileReleasing(state, id);
       return onTargets(state, id, command.cmd, command.targets);
     case 'scale':
+      if (state.gatedFormation !== undefined)
+        return rescaleWhileReleasing(state, id, command.formation);
       return onScale(state, id, command.formation);
   }
 }
@@ -56,127 +48,10 @@ function onTargets(
     const error = `unknown process ${unknown.map((name) => `"${name}"`).join(', ') || '(none given)'}`;
     return [state, [{ type: 'reply', id, result: { error, hint: `known: ${names.join(', ')}` } }]];
   }
-  let after = state;
-  const actions: Action[] = [report({ event: 'control', action: cmd, targets: matched })];
-  for (const name of matched) {
-    const [next, more] =
-      cmd === 'stop' ? stopInstance(after, name, 'stop') : restartInstance(after, name);
-    after = next;
-    actions.push(...more);
-  }
+  const [after, actions] = fold(state, matched, (current, name) =>
+    cmd === 'stop' ? stopInstance(current, name, 'stay-stopped') : restartInstance(current, name),
+  );
+  const requested = report({ event: 'control', action: cmd, targets: matched });
   const message = `${cmd === 'stop' ? 'stopping' : 'restarting'} ${matched.join(', ')}`;
-  return [after, [...actions, { type: 'reply', id, result: { kind: 'done', message } }]];
-}
-
-export function stopInstance(state: SupervisorState, name: string, then: 'stop' | 'remove'): Step {
-  const instance = instanceOf(state, name);
-  if (instance === undefined) return [state, []];
-  if (instance.status === 'stopping') return [update(state, name, { then }), []];
-  if (!ALIVE.has(instance.status)) {
-    const cancel: Action[] = [{ type: 'cancel-timer', key: `backoff:${name}` }];
-    if (then === 'remove')
-      return [
-        { ...state, instances: state.instances.filter((other) => other !== instance) },
-        cancel,
-      ];
-    return [update(state, name, { status: 'stopped' }), cancel];
-  }
-  const signal = policyOf(state.policies, instance.spec.type).stopSignal;
-  const grace: Action = {
-    type: 'arm-timer',
-    key: `stop:${name}`,
-    ms: state.graceMs,
-    event: { type: 'instance-grace-expired', name },
-  };
-  return [
-    update(state, name, { status: 'stopping', then }),
-    [
-      { type: 'cancel-timer', key: `ready:${name}` },
-      { type: 'signal-instance', name, signal },
-      grace,
-    ],
-  ];
-}
-
-export function restartInstance(state: SupervisorState, name: string): Step {
-  const instance = instanceOf(state, name);
-  if (instance === undefined) return [state, []];
-  if (ALIVE.has(instance.status)) {
-    const [stopping, actions] = stopInstance(state, name, 'stop');
-    return [update(stopping, name, { then: 'restart' }), actions];
-  }
-  const fresh = update(state, name, {
-    status: 'starting',
-    isReady: false,
-    restartTimes: [],
-    then: undefined,
-  });
-  return [
-    fresh,
-    [
-      { type: 'cancel-timer', key: `backoff:${name}` },
-      { type: 'spawn', spec: instance.spec },
-    ],
-  ];
-}
-
-/** A live formation change: new instances take their ports by the same slot rule. */
-function onScale(state: SupervisorState, id: number, text: string): Step {
-  let counts;
-  try {
-    counts = parseFormation(text);
-  } catch (error) {
-    return [
-      state,
-      [
-        {
-          type: 'reply',
-          id,
-          result: { error: error instanceof Error ? error.message : String(error) },
-        },
-      ],
-    ];
-  }
-  const types = (state.release.procfile?.entries ?? [])
-    .map((entry) => entry.name)
-    .filter((name) => name !== RELEASE_TYPE);
-  const unknown = [...counts.keys()].filter((type) => !types.includes(type));
-  if (unknown.length > 0) {
-    const error = `unknown process type ${unknown.map((name) => `"${name}"`).join(', ')}`;
-    return [state, [{ type: 'reply', id, result: { error, hint: `known: ${types.join(', ')}` } }]];
-  }
-  let after = state;
-  const actions: Action[] = [report({ event: 'control', action: 'scale', targets: [text] })];
-  for (const [type, count] of counts) {
-    const [next, more] = scaleType(after, type, count);
-    after = next;
-    actions.push(...more);
-  }
-  const [started, spawns] = startWaiting(after, actions);
-  return [
-    started,
-    [...spawns, { type: 'reply', id, result: { kind: 'done', message: `scaled to ${text}` } }],
-  ];
-}
-
-function scaleType(state: SupervisorState, type: string, count: number): Step {
-  const mine = state.instances.filter((instance) => instance.spec.type === type);
-  if (mine.length > count) {
-    let after = state;
-    const actions: Action[] = [];
-    for (const instance of [...mine]
-      .sort((a, b) => b.spec.instance - a.spec.instance)
-      .slice(0, mine.length - count)) {
-      const [next, more] = stopInstance(after, instance.spec.name, 'remove');
-      after = next;
-      actions.push(...more);
-    }
-    return [after, actions];
-  }
-  const taken = new Set(mine.map((instance) => instance.spec.instance));
-  const added: Instance[] = [];
-  for (let number = 1; taken.size + added.length < count; number++) {
-    if (!taken.has(number)) added.push(newInstance(expandInstance(state.release, type, number)));
-  }
-  return [{ ...state, instances: [...state.instances, ...added] }, []];
+  return [after, [requested, ...actions, { type: 'reply', id, result: { kind: 'done', message } }]];
 }

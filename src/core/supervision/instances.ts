@@ -4,6 +4,7 @@ import { backoffMs, isCrashLoop, policyOf, CRASH_LOOP } from '../policy.js';
 import { beginStop } from './stop.js';
 import {
   instanceOf,
+  removeInstance,
   report,
   update,
   type Action,
@@ -11,6 +12,7 @@ import {
   type Step,
   type SupervisorState,
 } from './state.js';
+import { armTimer, cancelTimer } from './timers.js';
 
 /** A process never ready in time fails the start with this code. */
 const NOT_READY_CODE = 1;
@@ -52,24 +54,15 @@ export function onSpawned(state: SupervisorState, name: string, pid: number, at:
       [started],
     );
   }
-  const timeout: Action = {
-    type: 'arm-timer',
-    key: `ready:${name}`,
-    ms: readyTimeoutMs,
-    event: { type: 'ready-timeout', name },
-  };
   return [
     update(state, name, { pid, startedAt: at }),
-    [started, { type: 'probe', spec: instance.spec }, timeout],
+    [started, { type: 'probe', spec: instance.spec }, armTimer('ready', name, readyTimeoutMs)],
   ];
 }
 
 export function onReady(state: SupervisorState, name: string): Step {
   if (instanceOf(state, name)?.status !== 'starting') return [state, []];
-  const actions: Action[] = [
-    { type: 'cancel-timer', key: `ready:${name}` },
-    report({ event: 'ready', process: name }),
-  ];
+  const actions: Action[] = [cancelTimer('ready', name), report({ event: 'ready', process: name })];
   return startWaiting(update(state, name, { status: 'running', isReady: true }), actions);
 }
 
@@ -96,42 +89,13 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
   if (instance === undefined) return [state, []];
   const ended = update(state, name, { pid: undefined, lastExit: outcome });
   const exited = report({ event: 'exited', process: name, outcome });
-  if (instance.status === 'stopping') return afterStop(ended, instance, exited);
+  if (instance.status === 'stopping') return onStopped(ended, instance, exited);
   const policy = policyOf(state.policies, instance.spec.type);
   const wantsRestart =
     policy.restart === 'always' || (policy.restart === 'on-failure' && !isSuccess(outcome));
-  if (wantsRestart && !isCrashLoop(instance.restartTimes, at)) {
-    const recent = instance.restartTimes.filter((time) => at - time < CRASH_LOOP.windowMs);
-    const delayMs = backoffMs(recent.length + 1);
-    const restarting = report({
-      event: 'restarting',
-      process: name,
-      delayMs,
-      attempt: instance.restarts + 1,
-    });
-    const timer: Action = {
-      type: 'arm-timer',
-      key: `backoff:${name}`,
-      ms: delayMs,
-      event: { type: 'backoff-over', name },
-    };
-    const backoff = update(ended, name, {
-      status: 'backoff',
-      restarts: instance.restarts + 1,
-      restartTimes: [...recent, at],
-    });
-    return [backoff, [exited, restarting, timer]];
-  }
-  const gaveUp: Action[] = wantsRestart
-    ? [
-        report({
-          event: 'gave-up',
-          process: name,
-          restarts: CRASH_LOOP.restarts,
-          windowMs: CRASH_LOOP.windowMs,
-        }),
-      ]
-    : [];
+  if (wantsRestart && !isCrashLoop(instance.restartTimes, at))
+    return backOff(ended, instance, at, exited);
+  const gaveUp = wantsRestart ? [reportGaveUp(instance, at)] : [];
   if (policy.canDie)
     return endIfIdle(update(ended, name, { status: 'exited' }), [exited, ...gaveUp]);
   const [stopping, actions] = beginStop(
@@ -142,26 +106,55 @@ export function onExited(state: SupervisorState, name: string, outcome: Outcome,
   return [stopping, [exited, ...gaveUp, ...actions]];
 }
 
-/** One instance stopped on request: keep it stopped, start it again, or forget it (scale). */
-export function afterStop(state: SupervisorState, instance: Instance, exited: Action): Step {
+/** A crash loop: the crashes within the window, this one included, and the restarts between. */
+function reportGaveUp(instance: Instance, at: number): Action {
+  const restarts = instance.restartTimes.filter((time) => at - time < CRASH_LOOP.windowMs).length;
+  const { windowMs } = CRASH_LOOP;
+  return report({
+    event: 'gave-up',
+    process: instance.spec.name,
+    crashes: restarts + 1,
+    restarts,
+    windowMs,
+  });
+}
+
+/** A crash to restart from: wait longer each time within the crash-loop window. */
+function backOff(state: SupervisorState, instance: Instance, at: number, exited: Action): Step {
   const name = instance.spec.name;
-  const actions: Action[] = [exited, { type: 'cancel-timer', key: `stop:${name}` }];
-  if (instance.then === 'restart') {
-    const restarted = update(state, name, {
-      status: 'starting',
-      then: undefined,
-      isReady: false,
-      restartTimes: [],
-    });
-    return [restarted, [...actions, { type: 'spawn', spec: instance.spec }]];
+  const recent = instance.restartTimes.filter((time) => at - time < CRASH_LOOP.windowMs);
+  const delayMs = backoffMs(recent.length + 1);
+  const attempt = instance.restarts + 1;
+  const restarting = report({ event: 'restarting', process: name, delayMs, attempt });
+  const backoff = update(state, name, {
+    status: 'backoff',
+    restarts: attempt,
+    restartTimes: [...recent, at],
+  });
+  return [backoff, [exited, restarting, armTimer('backoff', name, delayMs)]];
+}
+
+/** One instance stopped on request: keep it stopped, start it again, or forget it (scale). */
+export function onStopped(state: SupervisorState, instance: Instance, exited: Action): Step {
+  const name = instance.spec.name;
+  const actions: Action[] = [exited, cancelTimer('stop', name)];
+  if (instance.afterStop === 'restart') {
+    const [started, spawn] = startFresh(state, instance);
+    return [started, [...actions, ...spawn]];
   }
-  if (instance.then === 'remove') {
-    return [
-      { ...state, instances: state.instances.filter((other) => other.spec.name !== name) },
-      actions,
-    ];
-  }
-  return [update(state, name, { status: 'stopped', then: undefined }), actions];
+  if (instance.afterStop === 'remove') return [removeInstance(state, name), actions];
+  return [update(state, name, { status: 'stopped', afterStop: undefined }), actions];
+}
+
+/** A start asked for (restart): a clean slate, its crash-loop history forgotten. */
+export function startFresh(state: SupervisorState, instance: Instance): Step {
+  const fresh = update(state, instance.spec.name, {
+    status: 'starting',
+    afterStop: undefined,
+    isReady: false,
+    restartTimes: [],
+  });
+  return [fresh, [{ type: 'spawn', spec: instance.spec }]];
 }
 
 export function onBackoffOver(state: SupervisorState, name: string): Step {

@@ -54,6 +54,7 @@ export function next(state: SupervisorState, event: SupervisorEvent): Step {
     case 'grace-expired':
     case 'killed':
     case 'tree-empty':
+    case 'stuck':
       return [state, []];
   }
 }

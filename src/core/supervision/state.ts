@@ -1,6 +1,6 @@
 import type { ControlCommand, ControlResult, StatusRow } from '../control.js';
 import type { StopCause, SystemEvent } from '../events.js';
-import type { ProcessSpec } from '../formation.js';
+import type { Formation, ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
 import type { Policies } from '../policy.js';
 import type { Release } from '../release.js';
@@ -26,14 +26,18 @@ export type Instance = Readonly<{
   restarts: number;
   restartTimes: readonly number[];
   lastExit: Outcome | undefined;
-  /** What follows a stop asked for one instance. */
-  then: 'stop' | 'restart' | 'remove' | undefined;
+  /** What follows a stop asked for this one instance (`stop`, `restart`, a `scale` down). */
+  afterStop: AfterStop | undefined;
   isReady: boolean;
 }>;
+
+export type AfterStop = 'stay-stopped' | 'restart' | 'remove';
 
 export type Phase = 'running' | 'stopping' | 'killing' | 'done';
 
 export type SupervisorState = Readonly<{
+  /** Our own pid, for `status`. */
+  pid: number;
   phase: Phase;
   instances: readonly Instance[];
   policies: Policies;
@@ -43,6 +47,11 @@ export type SupervisorState = Readonly<{
   cause: StopCause | undefined;
   exitCode: number | undefined;
   isForced: boolean;
+  /**
+   * In the release phase's run only: the formation it gates, as a count for every type, at
+   * the scale last asked for. It starts once the release has exited 0 (docs/run.md).
+   */
+  gatedFormation: Formation | undefined;
 }>;
 
 export type SupervisorEvent =
@@ -68,12 +77,18 @@ export type SupervisorEvent =
   | { readonly type: 'output-lost'; readonly error: string }
   | { readonly type: 'grace-expired' }
   | { readonly type: 'killed'; readonly count: number; readonly isEarly: boolean }
-  | { readonly type: 'tree-empty' };
+  | { readonly type: 'tree-empty' }
+  /** Still alive well after SIGKILL (uninterruptible sleep): the stop cannot wait for them. */
+  | { readonly type: 'stuck'; readonly pids: readonly number[] };
 
 export type TimerEvent = Extract<
   SupervisorEvent,
   { type: 'ready-timeout' | 'backoff-over' | 'instance-grace-expired' | 'grace-expired' }
 >;
+
+/** A timer of one instance: its readiness deadline, its restart backoff, its stop's grace. */
+export type InstanceTimer = 'ready' | 'backoff' | 'stop';
+export type TimerKey = 'grace' | `${InstanceTimer}:${string}`;
 
 export type Action =
   | { readonly type: 'report'; readonly event: SystemEvent }
@@ -86,18 +101,23 @@ export type Action =
   | { readonly type: 'kill-trees'; readonly isEarly: boolean }
   | {
       readonly type: 'arm-timer';
-      readonly key: string;
+      readonly key: TimerKey;
       readonly ms: number;
       readonly event: TimerEvent;
     }
-  | { readonly type: 'cancel-timer'; readonly key: string }
+  | { readonly type: 'cancel-timer'; readonly key: TimerKey }
   | { readonly type: 'watch-tree' }
   | {
       readonly type: 'reply';
       readonly id: number;
       readonly result: ControlResult | { error: string; hint?: string };
     }
-  | { readonly type: 'finish'; readonly code: number; readonly cause: StopCause };
+  | {
+      readonly type: 'finish';
+      readonly code: number;
+      readonly cause: StopCause;
+      readonly gatedFormation: Formation | undefined;
+    };
 
 export type Step = readonly [SupervisorState, readonly Action[]];
 
@@ -105,17 +125,22 @@ export type Step = readonly [SupervisorState, readonly Action[]];
 export const ALIVE: ReadonlySet<InstanceStatus> = new Set(['starting', 'running', 'stopping']);
 
 export function initialState({
+  pid,
   specs,
   policies,
   release,
   graceMs,
+  gatedFormation,
 }: {
+  pid: number;
   specs: readonly ProcessSpec[];
   policies: Policies;
   release: Release;
   graceMs: number;
+  gatedFormation?: Formation | undefined;
 }): SupervisorState {
   return {
+    pid,
     phase: 'running',
     instances: specs.map(newInstance),
     policies,
@@ -125,6 +150,7 @@ export function initialState({
     cause: undefined,
     exitCode: undefined,
     isForced: false,
+    gatedFormation,
   };
 }
 
@@ -136,7 +162,7 @@ export function newInstance(spec: ProcessSpec): Instance {
     restartTimes: [],
     lastExit: undefined,
   };
-  return { ...base, spec, status: 'waiting', then: undefined, isReady: false };
+  return { ...base, spec, status: 'waiting', afterStop: undefined, isReady: false };
 }
 
 export function instanceOf(state: SupervisorState, name: string): Instance | undefined {
@@ -152,6 +178,27 @@ export function update(
     instance.spec.name === name ? { ...instance, ...change } : instance,
   );
   return { ...state, instances };
+}
+
+/** Forget an instance: scaled down, it leaves `status` and its name may be reused. */
+export function removeInstance(state: SupervisorState, name: string): SupervisorState {
+  return { ...state, instances: state.instances.filter((other) => other.spec.name !== name) };
+}
+
+/** Take `step` for each item in turn: the last state, and every action in order. */
+export function fold<T>(
+  state: SupervisorState,
+  items: Iterable<T>,
+  step: (state: SupervisorState, item: T) => Step,
+): Step {
+  let after = state;
+  const actions: Action[] = [];
+  for (const item of items) {
+    const [next, more] = step(after, item);
+    after = next;
+    actions.push(...more);
+  }
+  return [after, actions];
 }
 
 export function report(event: SystemEvent): Action {
@@ -174,5 +221,5 @@ export function statusOf(state: SupervisorState, now: number): ControlResult {
     port: instance.spec.port,
     lastExit: instance.lastExit ? describe(instance.lastExit) : null,
   }));
-  return { kind: 'status', pid: 0, root: state.release.root, processes };
+  return { kind: 'status', pid: state.pid, root: state.release.root, processes };
 }

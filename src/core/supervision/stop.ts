@@ -11,6 +11,7 @@ import {
   type SupervisorEvent,
   type SupervisorState,
 } from './state.js';
+import { armGrace } from './timers.js';
 
 /** Stopping everything: one stop signal per tree, the grace period, SIGKILL, and the end. */
 export function beginStop(
@@ -32,7 +33,7 @@ export function beginStop(
   );
   const actions: Action[] = [
     { type: 'stop-trees', signals },
-    { type: 'arm-timer', key: 'grace', ms: state.graceMs, event: { type: 'grace-expired' } },
+    armGrace(state.graceMs),
     { type: 'watch-tree' },
   ];
   // The last process ending on its own leaves nothing to announce, only leftovers to sweep.
@@ -44,56 +45,28 @@ export function beginStop(
 export function nextWhileStopping(state: SupervisorState, event: SupervisorEvent): Step {
   switch (event.type) {
     case 'exited': {
-      const ended = update(state, event.name, {
-        pid: undefined,
-        status: 'exited',
-        lastExit: event.outcome,
-      });
-      return maybeFinish(ended, [
-        report({ event: 'exited', process: event.name, outcome: event.outcome }),
-      ]);
+      const { name, outcome } = event;
+      const ended = update(state, name, { pid: undefined, status: 'exited', lastExit: outcome });
+      return maybeFinish(ended, [report({ event: 'exited', process: name, outcome })]);
     }
-    case 'spawned': {
-      // Spawned just as the stop began: it gets its stop signal like everything else.
-      const instance = instanceOf(state, event.name);
-      const signal = policyOf(state.policies, instance?.spec.type ?? '').stopSignal;
-      const running = update(state, event.name, { pid: event.pid, status: 'running' });
-      return [running, [{ type: 'signal-instance', name: event.name, signal }]];
-    }
+    case 'spawned':
+      return onLateSpawn(state, event.name, event.pid);
     case 'signal':
-      return state.phase === 'stopping'
-        ? [{ ...state, phase: 'killing' }, [{ type: 'kill-trees', isEarly: true }]]
-        : [state, []];
+      return killNow(state, true);
     case 'grace-expired':
-      return state.phase === 'stopping'
-        ? [{ ...state, phase: 'killing' }, [{ type: 'kill-trees', isEarly: false }]]
-        : [state, []];
+      return killNow(state, false);
     case 'killed':
-      return event.count === 0
-        ? [state, []]
-        : [
-            { ...state, isForced: true },
-            [
-              report({
-                event: 'killing',
-                count: event.count,
-                graceMs: state.graceMs,
-                isEarly: event.isEarly,
-              }),
-            ],
-          ];
+      return onKilled(state, event.count, event.isEarly);
     case 'tree-empty':
       return maybeFinish({ ...state, isTreeEmpty: true }, []);
+    case 'stuck':
+      return giveUp(state, event.pids);
     case 'control': {
-      const reply: Action = {
-        type: 'reply',
-        id: event.id,
-        result:
-          event.command.cmd === 'status'
-            ? statusOf(state, event.at)
-            : { error: 'stopping: no more changes' },
-      };
-      return [state, [reply]];
+      const result =
+        event.command.cmd === 'status'
+          ? statusOf(state, event.at)
+          : { error: 'stopping: no more changes' };
+      return [state, [{ type: 'reply', id: event.id, result }]];
     }
     case 'boot':
     case 'ready':
@@ -105,10 +78,44 @@ export function nextWhileStopping(state: SupervisorState, event: SupervisorEvent
   }
 }
 
+/** Spawned just as the stop began: it gets its stop signal like everything else. */
+function onLateSpawn(state: SupervisorState, name: string, pid: number): Step {
+  const signal = policyOf(state.policies, instanceOf(state, name)?.spec.type ?? '').stopSignal;
+  const running = update(state, name, { pid, status: 'running' });
+  return [running, [{ type: 'signal-instance', name, signal }]];
+}
+
+/** A second signal or the end of the grace period: SIGKILL, once. */
+function killNow(state: SupervisorState, isEarly: boolean): Step {
+  if (state.phase !== 'stopping') return [state, []];
+  return [{ ...state, phase: 'killing' }, [{ type: 'kill-trees', isEarly }]];
+}
+
+function onKilled(state: SupervisorState, count: number, isEarly: boolean): Step {
+  if (count === 0) return [state, []];
+  const killing = report({ event: 'killing', count, graceMs: state.graceMs, isEarly });
+  return [{ ...state, isForced: true }, [killing]];
+}
+
+/** Processes that outlived SIGKILL: say so, and end without them (their exits may never come). */
+function giveUp(state: SupervisorState, pids: readonly number[]): Step {
+  const instances = state.instances.map((instance) =>
+    instance.pid !== undefined && pids.includes(instance.pid)
+      ? { ...instance, pid: undefined, status: 'exited' as const }
+      : instance,
+  );
+  const reported = report({ event: 'stuck', pids });
+  return maybeFinish({ ...state, instances, isTreeEmpty: true }, [reported]);
+}
+
 export function maybeFinish(state: SupervisorState, actions: readonly Action[]): Step {
   const isAlive = state.instances.some((instance) => instance.pid !== undefined);
   if (isAlive || !state.isTreeEmpty) return [state, actions];
   const code = state.exitCode ?? (state.isForced ? 1 : 0);
   const cause = state.cause ?? { kind: 'quit' };
-  return [{ ...state, phase: 'done' }, [...actions, { type: 'finish', code, cause }]];
+  const { gatedFormation } = state;
+  return [
+    { ...state, phase: 'done' },
+    [...actions, { type: 'finish', code, cause, gatedFormation }],
+  ];
 }
