@@ -378,7 +378,7 @@ function renderSection({ rows, slow, isMet, startedAt, loads, seconds }) {
   out.push(
     'Writer: child lines go through our own JSON-lines writer (`src/output/json-lines.ts`), ' +
       'one buffer and one write per chunk; pino only writes our own records. pino per line ' +
-      'measured 8-15x slower than batched writes (research deps.md §4), far below this target. ' +
+      'measured 8-15x slower than batched writes (docs/architecture.md), far below this target. ' +
       'JSON output is 1.7x the bytes of text (the record keys), which the pipe and the reader ' +
       'pay for too; on this shared 2-CPU machine the ratio moves by about 10 points between runs.',
   );

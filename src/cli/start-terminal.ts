@@ -3,7 +3,7 @@ import type { ProcessSpec } from '../core/formation.js';
 import { resolveInputName } from '../core/input-routing.js';
 import type { Release } from '../core/release.js';
 import { UsageError } from '../errors.js';
-import { withLevel, type LevelName } from '../output/output.js';
+import { withLevel } from '../output/output.js';
 import { isColorWanted } from '../output/palette.js';
 import type { Printer } from '../output/printer.js';
 import { createPrefixer, createTextOutput } from '../output/text.js';
@@ -63,7 +63,7 @@ export async function openTerminalMode({
   ]);
   const screen = new Screen(printer);
   const look = textLook(release, io, names);
-  const level = (release.settings.logLevel ?? 'info') as LevelName;
+  const level = release.settings.logLevel ?? 'info';
   const text = withLevel(createTextOutput({ printer: screen, ...look }), level);
   return openConsole({
     stdin: io.stdin,

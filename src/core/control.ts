@@ -112,7 +112,7 @@ const COMMANDS: { readonly [K in Cmd]: (fields: Fields) => FieldsOf<K> | string 
 function targetsOf(fields: Fields): { targets: readonly string[] } | string {
   const { targets } = fields;
   const isList = Array.isArray(targets) && targets.every((item) => typeof item === 'string');
-  return isList ? { targets: [...(targets as string[])] } : '"targets" must be a list of names';
+  return isList ? { targets: [...targets] } : '"targets" must be a list of names';
 }
 
 function isCmd(value: unknown): value is Cmd {

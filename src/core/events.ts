@@ -9,7 +9,7 @@ import { maskText } from './secrets.js';
 export type StopCause =
   | { readonly kind: 'exit'; readonly process: string }
   | { readonly kind: 'signal'; readonly signal: string }
-  | { readonly kind: 'output-lost' }
+  | { readonly kind: 'output-lost'; readonly error: string }
   | { readonly kind: 'quit' }
   | { readonly kind: 'not-ready'; readonly process: string };
 
@@ -103,7 +103,7 @@ function describeCause(cause: StopCause): string {
     case 'signal':
       return `${cause.signal} received`;
     case 'output-lost':
-      return 'output closed';
+      return isOutputClosed(cause.error) ? 'output closed' : `output failed (${cause.error})`;
     case 'quit':
       return 'quit requested';
     case 'not-ready':
@@ -113,4 +113,27 @@ function describeCause(cause: StopCause): string {
 
 function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))}s`;
+}
+
+/**
+ * Our stdout was closed by its reader (`start | head`): a normal end for a pipeline member,
+ * which SIGPIPE would have ended quietly. Any other write error (a full disk) lost output the
+ * user wanted.
+ */
+export function isOutputClosed(error: string): boolean {
+  return error === 'EPIPE' || error === 'ECONNRESET';
+}
+
+const WRITE_ERRORS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+};
+
+/** The line `start` ends with when its stdout failed for a reason other than a closed pipe. */
+export function describeOutputFailure(error: string): string {
+  const meaning = WRITE_ERRORS[error];
+  const what = meaning === undefined ? error : `${error}: ${meaning}`;
+  return `could not write to stdout (${what}): stopped every process; the output from then on is lost`;
 }

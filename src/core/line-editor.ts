@@ -50,7 +50,7 @@ export function editKey(editor: LineEditor, key: Key): [LineEditor, EditEffect] 
   if (sequence === '\u001c') return [editor, { kind: 'signal', signal: 'SIGQUIT' }];
   if (key.ctrl === true) return editControl(editor, key.name ?? '');
   if (key.meta === true) return [editMeta(editor, key.name ?? ''), NONE];
-  switch (key.name) {
+  switch (key.name ?? '') {
     case 'return':
     case 'enter':
       return submit(editor);

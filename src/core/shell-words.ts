@@ -93,7 +93,7 @@ function scanWord(command: string, start: number): Scanned | undefined {
 
 /** One character, escape, quoted string or expansion, starting at `index`. */
 function scanPart(command: string, index: number): Scanned | undefined {
-  switch (command[index]) {
+  switch (command.charAt(index)) {
     case '\\':
       return index + 1 < command.length ? { end: index + 2, hasExpansion: false } : undefined;
     case "'": {

@@ -26,10 +26,10 @@ const NOT_EXECUTABLE = new Set(
 
 /**
  * The script given to `/bin/sh -c` for a Procfile command. stderr joins stdout first, so both
- * keep their order on one pipe and even a syntax error lands there. A simple command is
- * exec'd, so the app, not a lingering dash, is our direct child and gets our signals (dash
- * does not exec the last command itself): `node -e "process.on('SIGUSR2', ...)"` included,
- * whose `(` and `;` are inside quotes.
+ * keep their order on one pipe (docs/logging.md) and even a syntax error lands there. A simple
+ * command is exec'd, so the app, not a lingering dash, is our direct child and gets our signals
+ * (dash does not exec the last command itself: docs/signals.md, "Why it is built this way"):
+ * `node -e "process.on('SIGUSR2', ...)"` included, whose `(` and `;` are inside quotes.
  */
 export function wrapCommand(command: string): string {
   const start = execPosition(command);

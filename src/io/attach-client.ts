@@ -79,7 +79,10 @@ function replyOf(line: Buffer): AttachedResult | ForemanError {
   if (value.ok !== true) {
     // Text from the socket is shown escaped: it must not drive our terminal.
     const hint = typeof value.hint === 'string' ? { hint: escapeText(value.hint) } : {};
-    return new ForemanError(escapeText(String(value.error ?? 'attach refused')), hint);
+    return new ForemanError(
+      escapeText(typeof value.error === 'string' ? value.error : 'attach refused'),
+      hint,
+    );
   }
   const result = value.result;
   if (result?.kind !== 'attached' || typeof result.process !== 'string')

@@ -37,7 +37,7 @@ type ReadProblem = Readonly<{ problem: string; fix?: string }>;
 
 function describeReadError(error: unknown): ReadProblem {
   const { code, path } = error as NodeJS.ErrnoException;
-  switch (code) {
+  switch (code ?? '') {
     case 'ENOENT':
       return path === undefined ? { problem: 'no such file' } : describeMissing(path);
     case 'EACCES':

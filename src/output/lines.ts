@@ -3,7 +3,7 @@ const NEWLINE = 0x0a;
 /**
  * Split a byte stream into lines without decoding it: invalid UTF-8 and `\r` pass through as
  * they are. A line longer than `maxLineBytes` is cut into pieces, so memory stays bounded
- * whatever a process writes (readline held a 256 MiB line whole: runtime.md E14d).
+ * whatever a process writes (readline held a 256 MiB line whole: docs/architecture.md).
  */
 export class LineSplitter {
   private readonly maxLineBytes: number;

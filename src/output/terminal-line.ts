@@ -84,6 +84,8 @@ function applyCsi(state: LineState, params: string, final: string, sequence: str
       state.cells = [];
       if (final === 'E') state.column = 0;
       return;
+    default: // other sequences move nothing we draw
+      return;
   }
 }
 

@@ -26,7 +26,7 @@ type PrefixOptions = Readonly<{
 
 /**
  * The foreman look: `HH:MM:SS web.1  | line`, one colour per type. Each chunk from a child
- * becomes one write of all its prefixed lines (7x fewer syscalls than a write per line: deps.md §4).
+ * becomes one write of all its prefixed lines (a write per line costs 7x: docs/architecture.md).
  */
 export function createTextOutput({
   printer,

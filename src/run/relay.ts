@@ -20,9 +20,9 @@ const FROM_TERMINAL: ReadonlySet<Signal> = new Set(['SIGINT', 'SIGQUIT']);
 
 /**
  * The admin process: it inherits our stdin, stdout and stderr and stays in our process group,
- * so it owns the terminal (a REPL gets echo, line editing and Ctrl-C itself: runtime.md R16).
- * We ignore SIGINT/SIGQUIT while it runs (except as PID 1) and forward SIGTERM, SIGHUP,
- * SIGUSR1 and SIGUSR2, so a `kill` or `docker stop` of us reaches it, never orphaned (R17).
+ * so it owns the terminal (a REPL gets echo, line editing and Ctrl-C itself). We ignore
+ * SIGINT/SIGQUIT while it runs (except as PID 1) and forward SIGTERM, SIGHUP, SIGUSR1 and
+ * SIGUSR2, so a `kill` or `docker stop` of us reaches it, never orphaned (docs/signals.md).
  */
 export function relay({ file, args, cwd, env, signals }: RelayRequest): Promise<Outcome> {
   return new Promise((resolve, reject) => {
@@ -77,5 +77,5 @@ const RERAISE: ReadonlySet<string> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SI
 export function reraise(outcome: Outcome): void {
   if (outcome.kind !== 'signalled' || !RERAISE.has(outcome.signal)) return;
   process.removeAllListeners(outcome.signal);
-  process.kill(process.pid, outcome.signal as NodeJS.Signals);
+  process.kill(process.pid, outcome.signal);
 }

@@ -100,7 +100,7 @@ function subscribe({
     dispatch({ type: 'control', id: replies.add(respond), command, at: now() });
   });
   if (stopServing !== undefined) stops.push(stopServing);
-  printer.whenLost(() => dispatch({ type: 'output-lost' }));
+  printer.whenLost((error) => dispatch({ type: 'output-lost', error }));
 }
 
 /** Events queue up, so each step's actions are all performed before the next event. */

@@ -186,7 +186,7 @@ function spawnCli(
     forceKillAfterDelay: 2000,
     stripFinalNewline: false,
     cleanup: true,
-  }) as unknown as ResultPromise<{ all: true; reject: false }>;
+  });
 }
 
 function toResult(result: Awaited<ResultPromise<{ all: true; reject: false }>>): CliResult {

@@ -276,7 +276,7 @@ t.test('a stalled reader of our output does not stall us: control still answers'
   };
   await status();
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  // A loop blocked in a write (pino's sync destination: runtime.md E15) would never answer.
+  // A loop blocked in a write (pino's sync destination: docs/architecture.md) would never answer.
   const answer = await status();
   t.match(answer.stdout, /"state": "running"/, 'answered while the output is blocked');
   cli.kill('SIGTERM');

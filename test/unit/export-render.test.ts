@@ -258,8 +258,8 @@ t.test('compose: valid against the compose-spec schema', async (t) => {
   t.notOk('ports' in ((compose.services as Record<string, object>).worker ?? {}));
   const single = parse(
     content(render('compose', { formation: 'web=1', settings: { image: 'x' } }), 'compose.yaml'),
-  );
-  t.same((single as { services: { web: { ports: string[] } } }).services.web.ports, ['5000:5000']);
+  ) as { services: { web: { ports: string[] } } };
+  t.same(single.services.web.ports, ['5000:5000']);
 });
 
 t.test('compose: the schema check catches a broken file', async (t) => {

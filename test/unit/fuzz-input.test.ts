@@ -103,7 +103,8 @@ function check(procfile: string, dotenv: string, foreman: string): void {
   const env = { path: '/app/.env', label: '.env', entries: parseDotenv(dotenv, '.env') };
   const types = entries.map((entry) => entry.name);
   const problems = checkPolicies(defaults.policies, types, '.foreman');
-  if (problems.length > 0) throw problems[0];
+  const [problem] = problems;
+  if (problem !== undefined) throw problem;
   const release = resolveRelease({
     root: '/app',
     procfile: { path: '/app/Procfile', entries },

@@ -1,4 +1,5 @@
 import { expandCounts, type Formation, type ProcessSpec } from '../../core/formation.js';
+import { describeOutputFailure, isOutputClosed } from '../../core/events.js';
 import type { Release } from '../../core/release.js';
 import { planStart, type StartPlan } from '../../core/start-plan.js';
 import { TEST_LIMITS_VAR, resolveControlLimits } from '../../core/control.js';
@@ -93,7 +94,19 @@ async function runPhases({
     attachable.closeAll('start stopped');
     reaper?.stop();
     await control?.close();
+    sayOutputFailure(printer, io);
   }
+}
+
+/**
+ * A stdout we could not write to (a full disk) cost the user output: say so on stderr. A closed
+ * pipe (`start | head`) is a pipeline's normal end and says nothing (docs/exit-codes.md).
+ */
+function sayOutputFailure(printer: Printer, io: Io): void {
+  const error = printer.lostBecause;
+  if (error === undefined || isOutputClosed(error)) return;
+  io.stderr.on('error', () => undefined); // on the same full disk: nothing more can be said
+  io.stderr.write(`foreman-ts: ${describeOutputFailure(error)}\n`);
 }
 
 /**
@@ -151,7 +164,7 @@ async function createOutput({
 
 /**
  * As PID 1 (a container's entrypoint) orphans are re-parented to us; without the koffi reaper
- * their zombies pile up for the container's lifetime (runtime.md R11, docs/container.md).
+ * their zombies pile up for the container's lifetime (docs/container.md).
  */
 function warnAboutZombies(reaper: Reaper | undefined, output: Output): void {
   if (reaper !== undefined || process.pid !== 1) return;

@@ -74,7 +74,7 @@ export type SupervisorEvent =
       readonly at: number;
     }
   | { readonly type: 'signal'; readonly signal: string }
-  | { readonly type: 'output-lost' }
+  | { readonly type: 'output-lost'; readonly error: string }
   | { readonly type: 'grace-expired' }
   | { readonly type: 'killed'; readonly count: number; readonly isEarly: boolean }
   | { readonly type: 'tree-empty' }
