@@ -31,6 +31,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { writeMarkedSection } from './lib/sections.mjs';
 import { performance } from 'node:perf_hooks';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -377,28 +378,17 @@ function renderSection({ rows, slow, isMet, startedAt, loads, seconds }) {
   out.push(
     'Writer: child lines go through our own JSON-lines writer (`src/output/json-lines.ts`), ' +
       'one buffer and one write per chunk; pino only writes our own records. pino per line ' +
-      'measured 8-15x slower than batched writes (research deps.md §4), far below this target. ' +
+      'measured 8-15x slower than batched writes (docs/architecture.md), far below this target. ' +
       'JSON output is 1.7x the bytes of text (the record keys), which the pipe and the reader ' +
       'pay for too; on this shared 2-CPU machine the ratio moves by about 10 points between runs.',
   );
   return `${out.join('\n')}\n`;
 }
 
-const BEGIN = '<!-- BEGIN json-vs-text (bench/json-vs-text.mjs) -->';
-const END = '<!-- END json-vs-text -->';
-
 /** Replace our section of docs/benchmarks.md (or append it), leaving the rest as it is. */
 function writeSection(section) {
   const file = join(ROOT, 'docs/benchmarks.md');
-  const doc = readFileSync(file, 'utf8');
-  const block = `${BEGIN}\n${section}${END}\n`;
-  const start = doc.indexOf(BEGIN);
-  const end = doc.indexOf(END);
-  const next =
-    start !== -1 && end > start
-      ? doc.slice(0, start) + block + doc.slice(end + END.length + 1)
-      : `${doc.trimEnd()}\n\n${block}`;
-  writeFileSync(file, next);
+  writeMarkedSection({ file, name: 'json-vs-text', script: 'bench/json-vs-text.mjs', section });
 }
 
 function commit() {

@@ -1,7 +1,8 @@
 // Benchmark 3: time from SIGTERM to full exit with 50 processes: the tool has exited *and*
 // nothing it started is still running. Every process is `sleep <marker>`, which dies on
 // SIGTERM at once, so the time measured is the tool's own stop machinery. Peers are known to
-// hang or orphan (runtime.md E13): each stop is bounded and leftovers are counted, then killed.
+// hang or orphan (nf and honcho have left processes running after a stop, or kept running):
+// each stop is bounded and leftovers are counted, then killed.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeApp, makeMarker } from './lib/app.mjs';

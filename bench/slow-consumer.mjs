@@ -1,5 +1,5 @@
 // Benchmark 2: foreman-ts's peak memory when its stdout is slower than its children (issue 2:
-// peak RSS under 100 MB whatever the volume; runtime.md R23). One process writes ~1 GiB as fast
+// peak RSS under 100 MB whatever the volume; docs/architecture.md, "Output path"). One process writes ~1 GiB as fast
 // as `yes | head` can; our reader first reads nothing, then reads at a few MiB/s, then drains at
 // full speed. If foreman-ts buffered instead of pausing its children, the first phase alone would
 // pile up hundreds of MiB. The byte count at the far end must be exact.

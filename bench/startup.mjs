@@ -1,7 +1,7 @@
 // Benchmark 4: `run true` start-up (issue 3: within 1.3× of `node -e 0`, faster than every peer).
 // All commands run in ONE hyperfine invocation, so they share the same machine conditions;
 // on this shared, noisy box the ratios matter, not the milliseconds. Callgrind instruction
-// counts (deps.md §2) back them up: they do not depend on load.
+// counts (method in docs/architecture.md) back them up: they do not depend on load.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

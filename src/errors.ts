@@ -55,8 +55,9 @@ export class UsageError extends ForemanError {
 
 /** Throw the collected problems, if any: parsers report every bad line, not only the first. */
 export function throwIfAny(problems: readonly ForemanError[]): void {
-  if (problems.length === 1) throw problems[0];
-  if (problems.length > 1) throw new InputErrors(problems);
+  const [first] = problems;
+  if (first === undefined) return;
+  throw problems.length === 1 ? first : new InputErrors(problems);
 }
 
 /** Every user-facing problem inside an error, one per line. */

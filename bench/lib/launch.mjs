@@ -1,5 +1,5 @@
 // Start one tool with its stdout on a real pipe to us, and stop it without leaving anything
-// behind. Peers may hang on SIGTERM or orphan their children (runtime.md E13), so every stop is
+// behind. Peers may hang on SIGTERM or orphan their children (benchmark 3 counts them), so every stop is
 // bounded, and whatever survives is killed by pid: only processes this harness started (the tool,
 // its descendants as last seen, or processes carrying this run's unique marker).
 import { performance } from 'node:perf_hooks';

@@ -27,6 +27,7 @@ export type Invocation =
       readonly targets: readonly string[];
     }
   | { readonly command: 'scale'; readonly flags: Flags; readonly formation: string }
+  | { readonly command: 'attach'; readonly flags: Flags; readonly target: string }
   | { readonly command: 'help'; readonly topic: CommandName | undefined }
   | { readonly command: 'version' };
 
@@ -41,6 +42,7 @@ export const COMMANDS: readonly CommandName[] = [
   'stop',
   'scale',
   'quit',
+  'attach',
 ];
 
 type Parsed = { flags: MutableFlags; positionals: string[]; wantsHelp: boolean };
@@ -57,7 +59,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     throw unknownCommand(stray ?? before[0] ?? '');
   }
   const name = argv[commandAt] ?? '';
-  if (name === 'help') return { command: 'help', topic: asCommand(argv[commandAt + 1]) };
+  if (name === 'help') return { command: 'help', topic: helpTopic(argv[commandAt + 1]) };
   if (name === 'version') return { command: 'version' };
   const command = asCommand(name);
   if (command === undefined) throw unknownCommand(name);
@@ -85,6 +87,14 @@ function takesValue(arg: string): boolean {
       ? findOption(arg.slice(1))
       : undefined;
   return option?.spec.arg !== undefined;
+}
+
+/** `help COMMAND`; `help`, `help help` and `help version` show the overview. */
+function helpTopic(name: string | undefined): CommandName | undefined {
+  if (name === undefined || name === 'help' || name === 'version') return undefined;
+  const topic = asCommand(name);
+  if (topic === undefined) throw unknownCommand(name);
+  return topic;
 }
 
 function asCommand(name: string | undefined): CommandName | undefined {
@@ -225,6 +235,13 @@ function build(command: CommandName, { flags, positionals }: Parsed): Invocation
       if (formation === undefined)
         throw new UsageError('scale needs a formation', 'e.g. "foreman-ts scale web=3,worker=0"');
       return { command, flags: typed, formation };
+    }
+    case 'attach': {
+      noMore(command, positionals, 1);
+      const [target] = positionals;
+      if (target === undefined)
+        throw new UsageError('attach needs a process', 'e.g. "foreman-ts attach web"');
+      return { command, flags: typed, target };
     }
   }
 }

@@ -23,6 +23,10 @@ const USAGE: Readonly<Record<CommandName, readonly [string, string]>> = {
   stop: ['stop NAME|NAME.N...', 'Stop processes of the running start; they stay stopped.'],
   scale: ['scale TYPE=N[,TYPE=N]', 'Change the formation of the running start.'],
   quit: ['quit', 'Stop everything gracefully and end the running start.'],
+  attach: [
+    'attach NAME|NAME.N',
+    'Show a process of the running start and type to it, from another terminal; Ctrl-] detaches.',
+  ],
 };
 
 export function formatHelp(topic: CommandName | undefined): string {
@@ -33,7 +37,7 @@ export function formatHelp(topic: CommandName | undefined): string {
     const short = spec.short ? `-${spec.short}, ` : '    ';
     const value = spec.arg === undefined ? '' : ` ${spec.arg}`;
     const left = `  ${short}--${long}${value}`;
-    return `${left.padEnd(30)} ${spec.help}`;
+    return `${left.padEnd(30)} ${spec.helpIn?.[topic] ?? spec.help}`;
   });
   const layered = options.filter(({ spec }) => spec.layered).map(envTwinOf);
   return [

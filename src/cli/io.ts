@@ -4,6 +4,8 @@ import type { SignalSource } from '../signals.js';
 export type Io = Readonly<{
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Read only when it is a terminal (`start`'s terminal mode): creating it has a cost. */
+  stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   signals: SignalSource;

@@ -1,3 +1,4 @@
+import { maskText } from '../core/secrets.js';
 import { EXIT, ForemanError, listProblems } from '../errors.js';
 import { parseInvocation, type Invocation } from './args.js';
 import type { Io } from './io.js';
@@ -16,6 +17,7 @@ const COMMANDS = {
   stop: () => import('./commands/control.js'),
   scale: () => import('./commands/control.js'),
   quit: () => import('./commands/control.js'),
+  attach: () => import('./commands/attach.js'),
   help: () => import('./commands/help.js'),
   version: () => import('./commands/version.js'),
 } as const;
@@ -36,13 +38,14 @@ function report(error: unknown, io: Io): number {
   if (error instanceof ForemanError) {
     for (const problem of listProblems(error)) {
       const hint = problem.hint === undefined ? '' : ` (hint: ${problem.hint})`;
-      io.stderr.write(`foreman-ts: ${problem.message}${hint}\n`);
+      // Messages quote input (a .env line, a command) that may hold a secret.
+      io.stderr.write(`foreman-ts: ${maskText(`${problem.message}${hint}`)}\n`);
     }
     return error.exitCode;
   }
   const detail =
     io.env.FOREMAN_TS_DEBUG === '1' && error instanceof Error ? `\n${error.stack ?? ''}` : '';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = maskText(error instanceof Error ? error.message : String(error));
   io.stderr.write(
     `foreman-ts: internal error: ${message} (this is a bug, please report it)${detail}\n`,
   );

@@ -20,6 +20,10 @@ export function resolveAdmin(
 ): AdminCommand {
   const [first, ...rest] = argv;
   if (first === undefined) throw new UsageError('run needs a command');
+  if (first === '') {
+    const hint = 'name a program or a process type, e.g. "foreman-ts run rake db:migrate"';
+    throw new UsageError('run: the command is an empty string', hint);
+  }
   const entry = procfile?.entries.find((candidate) => candidate.name === first);
   if (entry !== undefined) {
     const script = [entry.command, ...rest.map(quoteWord)].join(' ');

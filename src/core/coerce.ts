@@ -17,8 +17,13 @@ export function reject(expected: string): Coerced<never> {
   return { ok: false, expected };
 }
 
-export const text: Coercer<string> = (raw) =>
-  typeof raw === 'string' && raw !== '' ? accept(raw) : reject('a non-empty string');
+/** YAML's "\0" escape can put a NUL in `.foreman`: no path, name or argument can hold one. */
+const NUL_FREE = 'text without NUL bytes';
+
+export const text: Coercer<string> = (raw) => {
+  if (typeof raw !== 'string' || raw === '') return reject('a non-empty string');
+  return raw.includes('\0') ? reject(NUL_FREE) : accept(raw);
+};
 
 /** One of a fixed set of words, as written. */
 export function choice<const C extends string>(choices: readonly C[]): Coercer<C> {
@@ -45,12 +50,20 @@ function numberOf(raw: unknown): number {
   return typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
 }
 
-/** A duration in seconds (fractions allowed): 0 or more, or above 0. */
+/**
+ * The longest wait a Node timer can hold: 2^31-1 ms, about 24.8 days. A longer one fires at
+ * once (Node warns and waits 1 ms), which would turn a generous grace period into a SIGKILL.
+ */
+export const MAX_SECONDS = 2_147_483;
+
+/** A duration in seconds (fractions allowed), from 0 (or above 0) to MAX_SECONDS. */
 export function seconds({ isZeroAllowed }: { isZeroAllowed: boolean }): Coercer<number> {
-  const expected = `a number of seconds (${isZeroAllowed ? '0 or more' : 'above 0'})`;
+  const least = isZeroAllowed ? 'from 0' : 'above 0';
+  const expected = `a number of seconds ${least} to ${MAX_SECONDS} (about 24 days)`;
   return (raw) => {
     const n = numberOf(raw);
-    return Number.isFinite(n) && (isZeroAllowed ? n >= 0 : n > 0) ? accept(n) : reject(expected);
+    const isLowOk = isZeroAllowed ? n >= 0 : n > 0;
+    return Number.isFinite(n) && isLowOk && n <= MAX_SECONDS ? accept(n) : reject(expected);
   };
 }
 
@@ -69,6 +82,7 @@ export function list(noun: string): Coercer<readonly string[]> {
     const words = items.flatMap((item) =>
       typeof item === 'string' ? item.split(',').map((word) => word.trim()) : [''],
     );
+    if (words.some((word) => word.includes('\0'))) return reject(NUL_FREE);
     return words.length > 0 && words.every((word) => word !== '')
       ? accept(words)
       : reject(`${noun}, comma-separated (no empty items)`);

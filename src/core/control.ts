@@ -1,8 +1,46 @@
+import { UsageError } from '../errors.js';
+
 /**
  * The control protocol of a running `start` (docs/control.md): newline-delimited JSON over a
- * Unix socket, versioned. Pure: requests and replies as values, and where the socket lives.
+ * Unix socket, versioned. Pure: requests and replies as values, checked in both directions,
+ * and the types by which the socket server and the supervisor meet. A new request kind is one
+ * member of `ControlCommand` and its entry in `COMMANDS` (the compiler asks for it), then its
+ * branch in the reducer.
  */
+
 export const PROTOCOL_VERSION = 1;
+
+/** No request is longer (a `restart` of a hundred names is 2 KiB). */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+/** No reply is longer: a status row is about 150 bytes, so this is ~25,000 processes. */
+export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What one `start` grants its clients (docs/control.md): connections at once, how long a
+ * connection may sit with nothing read or written, and how long a client waits for a reply
+ * (every reply is immediate; a start that takes this long is stuck, or not one).
+ */
+export type ControlLimits = Readonly<{ connections: number; idleMs: number; replyMs: number }>;
+
+export const CONTROL_LIMITS: ControlLimits = { connections: 64, idleMs: 10_000, replyMs: 10_000 };
+
+/** Test-only: smaller limits, so tests of the idle timeout or of a silent server stay short. */
+export const TEST_LIMITS_VAR = 'FOREMAN_TS_TEST_CONTROL_LIMITS';
+
+/** `idleMs=300,replyMs=500,connections=4` over the defaults. */
+export function resolveControlLimits(text: string | undefined): ControlLimits {
+  if (text === undefined || text === '') return CONTROL_LIMITS;
+  const limits: Record<string, number> = { ...CONTROL_LIMITS };
+  for (const pair of text.split(',')) {
+    const [key = '', value = ''] = pair.split('=');
+    if (!Object.hasOwn(CONTROL_LIMITS, key) || !/^[1-9][0-9]{0,8}$/.test(value))
+      throw new UsageError(
+        `${TEST_LIMITS_VAR} must be like "idleMs=300,replyMs=500", got "${text}"`,
+      );
+    limits[key] = Number(value);
+  }
+  return limits as ControlLimits;
+}
 
 export type ControlCommand =
   | { readonly cmd: 'status' }
@@ -23,50 +61,166 @@ export type StatusRow = Readonly<{
   lastExit: string | null;
 }>;
 
+/** The supervisor's status; the server adds where it answers (its socket) on the wire. */
+export type StatusView = Readonly<{
+  kind: 'status';
+  pid: number;
+  root: string;
+  processes: readonly StatusRow[];
+}>;
+export type StatusResult = StatusView & Readonly<{ socket: string }>;
+export type DoneResult = Readonly<{ kind: 'done'; message: string }>;
+export type ControlResult = StatusResult | DoneResult;
+export type ControlFailure = Readonly<{ error: string; hint?: string }>;
+
+/** What the supervisor answers a request with. */
+export type ControlAnswer = StatusView | DoneResult | ControlFailure;
+
+/** A reply carries its request's id; id 0 is about the connection (too many, too long). */
 export type ControlReply =
-  | { readonly v: number; readonly id: number; readonly ok: true; readonly result: ControlResult }
-  | {
-      readonly v: number;
-      readonly id: number;
-      readonly ok: false;
-      readonly error: string;
-      readonly hint?: string;
-    };
+  | Readonly<{ v: number; id: number; ok: true; result: ControlResult }>
+  | (Readonly<{ v: number; id: number; ok: false }> & ControlFailure);
 
-export type ControlResult =
-  | {
-      readonly kind: 'status';
-      readonly pid: number;
-      readonly root: string;
-      readonly processes: readonly StatusRow[];
-    }
-  | { readonly kind: 'done'; readonly message: string };
+/** Requests from the socket, each answered once through `respond`. */
+export type ControlHandler = (
+  command: ControlCommand,
+  respond: (answer: ControlAnswer) => void,
+) => void;
 
-const COMMANDS = new Set(['status', 'stop', 'restart', 'scale', 'quit']);
+/** What the supervisor needs of a control server: requests, until it stops serving. */
+export type ControlChannel = Readonly<{ serve: (handler: ControlHandler) => () => void }>;
 
-/** One request line, checked; a string says what is wrong with it. */
-export function parseRequest(line: string): ControlRequest | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return 'not JSON';
-  }
-  if (typeof value !== 'object' || value === null) return 'expected an object';
-  const request = value as Record<string, unknown>;
-  if (request.v !== PROTOCOL_VERSION)
-    return `unsupported protocol version ${JSON.stringify(request.v)} (this is ${PROTOCOL_VERSION})`;
-  if (typeof request.id !== 'number') return 'missing numeric "id"';
-  if (typeof request.cmd !== 'string' || !COMMANDS.has(request.cmd))
-    return `unknown cmd ${JSON.stringify(request.cmd)}`;
-  const isList =
-    Array.isArray(request.targets) && request.targets.every((item) => typeof item === 'string');
-  if ((request.cmd === 'stop' || request.cmd === 'restart') && !isList)
-    return '"targets" must be a list of names';
-  if (request.cmd === 'scale' && typeof request.formation !== 'string')
-    return '"formation" must be a string';
-  return request as unknown as ControlRequest;
+export type Parsed<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+
+type Fields = Readonly<Record<string, unknown>>;
+type Cmd = ControlCommand['cmd'];
+type FieldsOf<K extends Cmd> = Omit<Extract<ControlCommand, { cmd: K }>, 'cmd'>;
+
+/** Each request kind and how its fields are checked: a string says what is wrong. */
+const COMMANDS: { readonly [K in Cmd]: (fields: Fields) => FieldsOf<K> | string } = {
+  status: () => ({}),
+  stop: targetsOf,
+  restart: targetsOf,
+  scale: (fields) =>
+    typeof fields.formation === 'string'
+      ? { formation: fields.formation }
+      : '"formation" must be a string',
+  quit: () => ({}),
+};
+
+function targetsOf(fields: Fields): { targets: readonly string[] } | string {
+  const { targets } = fields;
+  const isList = Array.isArray(targets) && targets.every((item) => typeof item === 'string');
+  return isList ? { targets: [...targets] } : '"targets" must be a list of names';
 }
+
+function isCmd(value: unknown): value is Cmd {
+  return typeof value === 'string' && Object.hasOwn(COMMANDS, value);
+}
+
+/** One request line, checked; a failure keeps the id when there is one, to answer it. */
+export function parseRequest(line: string): Parsed<ControlRequest> & { readonly id?: number } {
+  const fields = parseObject(line);
+  if (typeof fields === 'string') return { ok: false, problem: fields };
+  const id = Number.isSafeInteger(fields.id) ? (fields.id as number) : undefined;
+  const fail = (problem: string) => ({
+    ok: false as const,
+    problem,
+    ...(id === undefined ? {} : { id }),
+  });
+  if (fields.v !== PROTOCOL_VERSION)
+    return fail(`unsupported protocol version ${show(fields.v)} (this is ${PROTOCOL_VERSION})`);
+  if (id === undefined) return fail('missing numeric "id"');
+  if (!isCmd(fields.cmd)) return fail(`unknown cmd ${show(fields.cmd)}`);
+  const rest = COMMANDS[fields.cmd](fields);
+  if (typeof rest === 'string') return fail(rest);
+  const command = { cmd: fields.cmd, ...rest } as ControlCommand;
+  return { ok: true, value: { v: PROTOCOL_VERSION, id, ...command } };
+}
+
+export function formatRequest(id: number, command: ControlCommand): string {
+  return `${JSON.stringify({ v: PROTOCOL_VERSION, id, ...command })}\n`;
+}
+
+/** The supervisor's answer to request `id` as a reply, from the server at `socket`. */
+export function replyOf(id: number, answer: ControlAnswer, socket: string): ControlReply {
+  if ('error' in answer) return failureOf(id, answer);
+  const result = answer.kind === 'status' ? { ...answer, socket } : answer;
+  return { v: PROTOCOL_VERSION, id, ok: true, result };
+}
+
+export function failureOf(id: number, failure: ControlFailure): ControlReply {
+  return { v: PROTOCOL_VERSION, id, ok: false, ...failure };
+}
+
+export function formatReply(reply: ControlReply): string {
+  return `${JSON.stringify(reply)}\n`;
+}
+
+/**
+ * The reply to request `id`, checked field by field: it comes from whatever listens on the
+ * socket, so nothing in it is trusted to have the shape we expect.
+ */
+export function parseReply(line: string, id: number): Parsed<ControlReply> {
+  const fields = parseObject(line);
+  if (typeof fields === 'string') return { ok: false, problem: fields };
+  if (fields.v !== PROTOCOL_VERSION)
+    return { ok: false, problem: `protocol version ${show(fields.v)} (we speak 1)` };
+  if (fields.ok === false) return parseFailure(fields, id);
+  if (fields.ok !== true) return { ok: false, problem: '"ok" must be true or false' };
+  if (fields.id !== id) return { ok: false, problem: `the reply is to request ${show(fields.id)}` };
+  const result = parseResult(fields.result);
+  if (typeof result === 'string') return { ok: false, problem: result };
+  return { ok: true, value: { v: PROTOCOL_VERSION, id, ok: true, result } };
+}
+
+function parseFailure(fields: Fields, id: number): Parsed<ControlReply> {
+  if (fields.id !== id && fields.id !== 0)
+    return { ok: false, problem: `the reply is to request ${show(fields.id)}` };
+  const { error, hint } = fields;
+  if (typeof error !== 'string') return { ok: false, problem: '"error" must be a string' };
+  if (hint !== undefined && typeof hint !== 'string')
+    return { ok: false, problem: '"hint" must be a string' };
+  const failure = hint === undefined ? { error } : { error, hint };
+  return { ok: true, value: failureOf(fields.id === 0 ? 0 : id, failure) };
+}
+
+function parseResult(value: unknown): ControlResult | string {
+  if (!isObject(value)) return '"result" must be an object';
+  if (value.kind === 'done')
+    return typeof value.message === 'string'
+      ? { kind: 'done', message: value.message }
+      : '"message" must be a string';
+  if (value.kind !== 'status') return `unknown result kind ${show(value.kind)}`;
+  const { pid, root, socket, processes } = value;
+  if (!isCount(pid)) return '"pid" must be a whole number';
+  if (typeof root !== 'string' || typeof socket !== 'string')
+    return '"root" and "socket" must be strings';
+  if (!Array.isArray(processes)) return '"processes" must be a list';
+  const rows = processes.map(parseRow);
+  const bad = rows.find((row): row is string => typeof row === 'string');
+  if (bad !== undefined) return bad;
+  return { kind: 'status', pid, root, socket, processes: rows as StatusRow[] };
+}
+
+function parseRow(value: unknown, index: number): StatusRow | string {
+  const problem = `process ${index + 1}: ${ROW_FIELDS} expected`;
+  if (!isObject(value)) return problem;
+  const { process, pid, state, uptimeMs, restarts, port, lastExit } = value;
+  const isRow =
+    typeof process === 'string' &&
+    typeof state === 'string' &&
+    (pid === null || isCount(pid)) &&
+    (uptimeMs === null || isCount(uptimeMs)) &&
+    isCount(restarts) &&
+    isCount(port) &&
+    (lastExit === null || typeof lastExit === 'string');
+  if (!isRow) return problem;
+  return { process, pid, state, uptimeMs, restarts, port, lastExit };
+}
+
+const ROW_FIELDS = 'process, pid, state, uptimeMs, restarts, port, lastExit';
 
 /** `web` means every instance of web; `web.2` one instance. Unknown names come back separately. */
 export function resolveTargets(
@@ -85,18 +239,26 @@ export function resolveTargets(
   return { matched: names.filter((name) => matched.has(name)), unknown };
 }
 
-/** Where a root's socket lives: one per app root, in a folder only its user may enter. */
-export function controlPaths({
-  root,
-  runtimeDir,
-  uid,
-  digest,
-}: {
-  root: string;
-  runtimeDir: string;
-  uid: number;
-  digest: (text: string) => string;
-}): { dir: string; socket: string } {
-  const dir = `${runtimeDir.replace(/\/+$/, '')}/foreman-ts-${uid}`;
-  return { dir, socket: `${dir}/${digest(root).slice(0, 16)}.sock` };
+function parseObject(line: string): Fields | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return 'not JSON';
+  }
+  return isObject(value) ? value : 'expected an object';
+}
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/** A value from the other side, shortened: it goes into our one-line messages. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }

@@ -1,5 +1,6 @@
 import { describe, type Outcome } from './outcome.js';
 import { describeProbe, type ReadyProbe } from './policy.js';
+import { maskText } from './secrets.js';
 import { describeSpawnFailure } from './spawn-failure.js';
 
 /**
@@ -9,7 +10,7 @@ import { describeSpawnFailure } from './spawn-failure.js';
 export type StopCause =
   | { readonly kind: 'exit'; readonly process: string }
   | { readonly kind: 'signal'; readonly signal: string }
-  | { readonly kind: 'output-lost' }
+  | { readonly kind: 'output-lost'; readonly error: string }
   | { readonly kind: 'quit' }
   | { readonly kind: 'not-ready'; readonly process: string }
   | { readonly kind: 'spawn-failed'; readonly process: string };
@@ -70,6 +71,8 @@ export type SystemEvent =
       readonly event: 'could-not-start';
       readonly process: string;
       readonly errno: string;
+      /** What the system said, when `errno` is one we do not know. */
+      readonly message?: string;
       /** A shortage: it is tried again after this long. */
       readonly delayMs?: number;
       /** Given up: this many failures within `windowMs`. */
@@ -78,7 +81,9 @@ export type SystemEvent =
     }
   | { readonly event: 'control'; readonly action: string; readonly targets: readonly string[] }
   | { readonly event: 'forwarded'; readonly signal: string; readonly targets: readonly string[] }
-  | { readonly event: 'warning'; readonly message: string };
+  | { readonly event: 'warning'; readonly message: string }
+  /** Where typed input goes, in `start`'s terminal (docs/interactive.md). */
+  | { readonly event: 'notice'; readonly message: string };
 
 export function describeEvent(event: SystemEvent): string {
   switch (event.event) {
@@ -115,7 +120,9 @@ export function describeEvent(event: SystemEvent): string {
     case 'forwarded':
       return `${event.signal} received: forwarding it to ${event.targets.join(', ')}`;
     case 'warning':
-      return event.message;
+    case 'notice':
+      // Warnings carry system messages, which may quote a command or a URL.
+      return maskText(event.message);
   }
 }
 
@@ -135,7 +142,11 @@ function describeLingered({
 }
 
 function describeCouldNotStart(event: Extract<SystemEvent, { event: 'could-not-start' }>): string {
-  const reason = describeSpawnFailure({ errno: event.errno });
+  const { errno, message } = event;
+  // The system's words may quote the command, which may hold a secret.
+  const reason = maskText(
+    describeSpawnFailure(message === undefined ? { errno } : { errno, message }),
+  );
   if (event.delayMs !== undefined)
     return `${event.process} could not start: ${reason}; trying again in ${formatSeconds(event.delayMs)}`;
   if (event.failures !== undefined && event.windowMs !== undefined)
@@ -150,7 +161,7 @@ function describeCause(cause: StopCause): string {
     case 'signal':
       return `${cause.signal} received`;
     case 'output-lost':
-      return 'output closed';
+      return isOutputClosed(cause.error) ? 'output closed' : `output failed (${cause.error})`;
     case 'quit':
       return 'quit requested';
     case 'not-ready':
@@ -162,4 +173,27 @@ function describeCause(cause: StopCause): string {
 
 function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))}s`;
+}
+
+/**
+ * Our stdout was closed by its reader (`start | head`): a normal end for a pipeline member,
+ * which SIGPIPE would have ended quietly. Any other write error (a full disk) lost output the
+ * user wanted.
+ */
+export function isOutputClosed(error: string): boolean {
+  return error === 'EPIPE' || error === 'ECONNRESET';
+}
+
+const WRITE_ERRORS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+};
+
+/** The line `start` ends with when its stdout failed for a reason other than a closed pipe. */
+export function describeOutputFailure(error: string): string {
+  const meaning = WRITE_ERRORS[error];
+  const what = meaning === undefined ? error : `${error}: ${meaning}`;
+  return `could not write to stdout (${what}): stopped every process; the output from then on is lost`;
 }

@@ -21,7 +21,17 @@ import { isFormationProblem, tryParseFormation } from './formation.js';
  * `parseEnvTwins` the FOREMAN_TS_* variables, and release.ts layers the values.
  */
 export type CommandName =
-  'start' | 'run' | 'check' | 'env' | 'export' | 'status' | 'restart' | 'stop' | 'scale' | 'quit';
+  | 'start'
+  | 'run'
+  | 'check'
+  | 'env'
+  | 'export'
+  | 'status'
+  | 'restart'
+  | 'stop'
+  | 'scale'
+  | 'quit'
+  | 'attach';
 
 type CommonSpec = Readonly<{
   short?: string;
@@ -29,6 +39,8 @@ type CommonSpec = Readonly<{
   layered: boolean;
   commands: readonly CommandName[];
   help: string;
+  /** The help line for commands where the option means something else than `help` says. */
+  helpIn?: Readonly<Partial<Record<CommandName, string>>>;
 }>;
 
 /** A switch takes no value on the command line: `--color`, `--no-color`, `--color=false`. */
@@ -77,8 +89,17 @@ function formationTextOf(raw: unknown): string | undefined {
 
 const RELEASE: readonly CommandName[] = ['start', 'run', 'check', 'env', 'export'];
 /** Clients of a running start find it by its root. */
-const LOCATING: readonly CommandName[] = [...RELEASE, 'status', 'restart', 'stop', 'scale', 'quit'];
-const START_LIKE: readonly CommandName[] = ['start', 'env', 'export'];
+const LOCATING: readonly CommandName[] = [
+  ...RELEASE,
+  'status',
+  'restart',
+  'stop',
+  'scale',
+  'quit',
+  'attach',
+];
+/** What decides the formation: `check` checks it as `start` would run it. */
+const START_LIKE: readonly CommandName[] = ['start', 'check', 'env', 'export'];
 
 export const OPTIONS = {
   procfile: {
@@ -128,8 +149,12 @@ export const OPTIONS = {
     coerce: port,
     arg: 'N',
     layered: true,
-    commands: ['start', 'run', 'env', 'export'],
+    commands: ['start', 'run', 'check', 'env', 'export'],
     help: 'base port; type i, instance n gets base + 100*i + n-1 (default: $PORT or 5000)',
+    helpIn: {
+      run: 'set PORT=N for the command (default: none of its own; a PORT in the release stays)',
+      env: "without PROCESS, PORT=N as run gets it; with PROCESS, start's base port",
+    },
   },
   timeout: {
     short: 't',
@@ -174,6 +199,14 @@ export const OPTIONS = {
     commands: ['start'],
     help: 'restart these types when they fail, with backoff (comma-separated, or all)',
   },
+  tty: {
+    coerce: list('process types'),
+    combine: concat,
+    arg: 'TYPES',
+    layered: false,
+    commands: ['start'],
+    help: 'run these types on a pseudo-terminal (needs the optional @lydell/node-pty)',
+  },
   ready: {
     coerce: boolean,
     layered: true,
@@ -185,6 +218,13 @@ export const OPTIONS = {
     layered: true,
     commands: ['start'],
     help: 'listen on the control socket for status/restart/stop/scale/quit (default: on)',
+  },
+  attach: {
+    coerce: text,
+    arg: 'NAME',
+    layered: true,
+    commands: ['start'],
+    help: 'in a terminal, send what you type to NAME (web = web.1) instead of following prompts',
   },
   logFormat: {
     coerce: choice(['text', 'json']),
@@ -211,6 +251,22 @@ export const OPTIONS = {
     layered: false,
     commands: ['env'],
     help: 'print secret-looking values instead of masking them',
+  },
+  secrets: {
+    coerce: list('variable names'),
+    combine: concat,
+    arg: 'NAMES',
+    layered: true,
+    commands: ['env', 'export'],
+    help: 'variables that are secret whatever their names say (comma-separated, * for any text)',
+  },
+  notSecrets: {
+    coerce: list('variable names'),
+    combine: concat,
+    arg: 'NAMES',
+    layered: true,
+    commands: ['env', 'export'],
+    help: 'variables that are not secret whatever their names or values look like',
   },
   app: {
     short: 'a',

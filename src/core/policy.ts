@@ -9,6 +9,7 @@ import {
   type Coerced,
   type Coercer,
 } from './coerce.js';
+import { escapeText } from './escape-text.js';
 
 /**
  * Per-type policies (`.foreman` `processes:` and the flags): readiness, ordering, restarts,
@@ -29,6 +30,8 @@ export type ProcessPolicy = Readonly<{
   after: readonly string[];
   restart: RestartPolicy;
   canDie: boolean;
+  /** Run on a pseudo-terminal (docs/interactive.md). */
+  tty: boolean;
 }>;
 
 export type Policies = ReadonlyMap<string, ProcessPolicy>;
@@ -48,6 +51,7 @@ export const DEFAULT_POLICY: ProcessPolicy = {
   after: [],
   restart: 'no',
   canDie: false,
+  tty: false,
 };
 
 export const STOP_SIGNALS = [
@@ -76,6 +80,7 @@ export const POLICY_SETTINGS: {
   after: { name: 'after', coerce: list('process types') },
   restart: { name: 'restart', coerce: coerceRestart },
   canDie: { name: 'can_die', coerce: boolean },
+  tty: { name: 'tty', coerce: boolean },
 };
 
 export type PolicyValues = { -readonly [K in keyof ProcessPolicy]?: ProcessPolicy[K] };
@@ -119,7 +124,13 @@ function inMs(coerce: Coercer<number>): Coercer<number> {
 /** `port`, `/regex/flags` (a line of output matches) or `http:/path` (GET returns 2xx). */
 export function parseReadyProbe(text: string): ReadyProbe | string {
   if (text === 'port') return { kind: 'port' };
-  if (text.startsWith('http:/')) return { kind: 'http', path: text.slice('http:'.length) };
+  if (text.startsWith('http:/')) {
+    const path = text.slice('http:'.length);
+    // What an HTTP request line can carry as it is (Node refuses the rest with an exception).
+    if (/[^\u0021-\u00ff]/.test(path))
+      return 'http:/path without spaces or control characters (percent-encode them)';
+    return { kind: 'http', path };
+  }
   const regex = /^\/(.*)\/([a-z]*)$/s.exec(text);
   if (regex === null) return 'port, /regex/ or http:/path';
   try {
@@ -154,7 +165,12 @@ export function checkPolicies(
   for (const draft of drafts) {
     if (!types.includes(draft.type)) {
       problems.push(
-        new InputError(file, draft.line, `processes: unknown process type "${draft.type}"`, known),
+        new InputError(
+          file,
+          draft.line,
+          `processes: unknown process type "${escapeText(draft.type)}"`,
+          known,
+        ),
       );
     }
     for (const name of draft.values.after ?? []) {
@@ -163,7 +179,7 @@ export function checkPolicies(
           new InputError(
             file,
             draft.afterLine,
-            `${draft.type}: after: unknown process type "${name}"`,
+            `${escapeText(draft.type)}: after: unknown process type "${escapeText(name)}"`,
             known,
           ),
         );
@@ -197,18 +213,20 @@ function findCycle(drafts: readonly PolicyDraft[]): string[] | undefined {
   return undefined;
 }
 
-/** Drafts and flags (`--can-die`, `--restart`, `--no-ready`) into one policy per type. */
+/** Drafts and flags (`--can-die`, `--restart`, `--tty`, `--no-ready`) into one policy per type. */
 export function resolvePolicies({
   types,
   drafts,
   canDie = [],
   restart = [],
+  tty = [],
   isReadyChecked = true,
 }: {
   types: readonly string[];
   drafts: readonly PolicyDraft[];
   canDie?: readonly string[];
   restart?: readonly string[];
+  tty?: readonly string[];
   isReadyChecked?: boolean;
 }): Policies {
   const policies = new Map<string, ProcessPolicy>();
@@ -220,6 +238,7 @@ export function resolvePolicies({
       ready: isReadyChecked ? policy.ready : undefined,
       canDie: policy.canDie || canDie.includes(type) || canDie.includes('all'),
       restart: restart.includes(type) || restart.includes('all') ? 'on-failure' : policy.restart,
+      tty: policy.tty || tty.includes(type) || tty.includes('all'),
     });
   }
   return policies;

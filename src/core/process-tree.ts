@@ -1,7 +1,7 @@
 /**
  * Which processes a stop must reach, from a snapshot of the process table. Pure: the shell
  * reads /proc and performs the signals. Every descendant gets exactly one signal: through its
- * group when the group is one of ours, else by pid (runtime.md R6, R7).
+ * group when the group is one of ours, else by pid (docs/signals.md).
  */
 export type ProcEntry = Readonly<{ pid: number; ppid: number; pgid: number; state: string }>;
 
@@ -15,7 +15,7 @@ export function parseStat(text: string): ProcEntry | undefined {
   return { pid, ppid: Number(ppid), pgid: Number(pgid), state };
 }
 
-/** Living descendants of `root` (zombies and dead entries are not alive: R8). */
+/** Living descendants of `root` (zombies and dead entries are not alive: docs/signals.md). */
 export function descendantsOf(table: readonly ProcEntry[], root: number): ProcEntry[] {
   const children = new Map<number, ProcEntry[]>();
   for (const entry of table) {

@@ -1,5 +1,6 @@
 import { InputError, throwIfAny } from '../errors.js';
 import { escapeText } from './escape-text.js';
+import { LIMITS, formatBytes, utf8Bytes } from './limits.js';
 
 export type ProcfileEntry = Readonly<{ name: string; command: string; line: number }>;
 export type Procfile = Readonly<{ path: string; entries: readonly ProcfileEntry[] }>;
@@ -17,7 +18,7 @@ export function parseProcfile(text: string, file: string): ProcfileEntry[] {
     const source = raw.trim();
     if (source === '' || source.startsWith('#')) continue;
     const line = index + 1;
-    const entry = parseLine(source, line, file, entries);
+    const entry = parseLine(raw, line, file, entries);
     if (entry instanceof InputError) problems.push(entry);
     else entries.push(entry);
   }
@@ -30,40 +31,59 @@ export function parseProcfile(text: string, file: string): ProcfileEntry[] {
 }
 
 function parseLine(
-  source: string,
+  raw: string,
   line: number,
   file: string,
   seen: readonly ProcfileEntry[],
 ): ProcfileEntry | InputError {
+  const fail = (problem: string, hint: string): InputError =>
+    new InputError(file, line, problem, hint);
+  const nul = raw.indexOf('\0');
+  if (nul !== -1)
+    return fail(`a NUL byte at column ${nul + 1}`, 'remove it: no program can be given one');
+  const source = raw.trim();
   const [, name, rest] = ENTRY.exec(source) ?? [];
   if (name === undefined || rest === undefined) {
-    const hint = 'write "name: command", with a colon after the process type';
-    const problem = `expected "name: command", got "${escapeText(source)}"`;
-    return new InputError(file, line, problem, hint);
-  }
-  if (!NAME.test(name)) {
-    const fixed = name.replace(/[^A-Za-z0-9_-]/g, '_');
-    const problem = `process type "${escapeText(name)}" may contain only letters, digits, "_" and "-"`;
-    return new InputError(file, line, problem, `rename it, e.g. "${fixed}"`);
-  }
-  if (RESERVED.has(name)) {
-    return new InputError(file, line, `"${name}" is reserved`, 'rename the process type');
+    const problem = `expected "name: command", got "${escapeText(shorten(source))}"`;
+    return fail(problem, 'write "name: command", with a colon after the process type');
   }
   const command = rest.trim();
-  if (command === '') {
-    return new InputError(
-      file,
-      line,
-      `"${name}" has no command`,
-      'write the command after the colon',
-    );
-  }
+  const problem = nameProblem(name) ?? commandProblem(name, command);
+  if (problem !== undefined) return fail(...problem);
   const first = seen.find((entry) => entry.name === name);
-  if (first !== undefined) {
-    const problem = `"${name}" is defined twice (first on line ${first.line})`;
-    return new InputError(file, line, problem, 'rename or remove one');
-  }
+  if (first !== undefined)
+    return fail(`"${name}" is defined twice (first on line ${first.line})`, 'rename or remove one');
   return { name, command, line };
+}
+
+type Problem = [problem: string, hint: string];
+
+function nameProblem(name: string): Problem | undefined {
+  if (!NAME.test(name)) {
+    const fixed = name.replace(/[^A-Za-z0-9_-]/g, '_');
+    const problem = `process type "${escapeText(shorten(name))}" may contain only letters, digits, "_" and "-"`;
+    return [problem, `rename it, e.g. "${shorten(fixed)}"`];
+  }
+  if (name.length > LIMITS.typeNameLength) {
+    const problem = `process type "${shorten(name)}" is ${name.length} characters long`;
+    return [problem, `use at most ${LIMITS.typeNameLength}, so every export can name its units`];
+  }
+  if (RESERVED.has(name)) return [`"${name}" is reserved`, 'rename the process type'];
+  return undefined;
+}
+
+function commandProblem(name: string, command: string): Problem | undefined {
+  if (command === '') return [`"${name}" has no command`, 'write the command after the colon'];
+  const bytes = utf8Bytes(command);
+  if (bytes <= LIMITS.stringBytes) return undefined;
+  const limit = formatBytes(LIMITS.stringBytes);
+  const problem = `the command of "${name}" is ${formatBytes(bytes)}, over the limit of ${limit}`;
+  return [problem, 'move it into a script and run that'];
+}
+
+/** Long text in a message is cut: the line number says where the rest is. */
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 export function stripBom(text: string): string {

@@ -1,39 +1,53 @@
 /**
  * Shell text we generate: the wrapper each Procfile command runs in, and quoting of words.
  */
+import { splitSimpleCommand, type ShellWord } from './shell-words.js';
 
-/** Anything that makes a command more than one simple command keeps its shell. */
-const COMPOUND = /[;&|()<>`\n]|\$\(/;
-const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=[^'"\\\s]*$/;
-const PLAIN_WORD = /^[A-Za-z0-9_./~+-]+$/;
-/** First words that are shell syntax or builtins: `exec` in front of them would break them. */
+/**
+ * Words that `exec` cannot run, or would run as something else: the shell's reserved words
+ * and its builtins, POSIX special and regular ones and those of dash and bash. `exec command
+ * echo x` fails with "exec: command: not found"; `exec cd app` likewise. Without exec they
+ * run in the wrapper shell, as written.
+ */
 const NOT_EXECUTABLE = new Set(
-  'exec cd export trap if for while until case set unset eval source . { ! [[ time ulimit umask alias readonly local wait'.split(
-    ' ',
-  ),
+  [
+    // reserved words (POSIX, and bash's)
+    '! { } case do done elif else esac fi for if in then until while [[ ]] function select time coproc',
+    // POSIX special builtins
+    'break : . continue eval exec exit export readonly return set shift times trap unset',
+    // POSIX regular builtins
+    'alias bg cd command false fc fg getopts hash jobs kill newgrp pwd read true type ulimit umask unalias wait',
+    // builtins of dash and bash that are also programs, or only builtins there
+    'echo printf test [ local source declare typeset let builtin enable shopt caller complete compgen compopt disown dirs popd pushd suspend logout mapfile readarray history help bind',
+  ]
+    .join(' ')
+    .split(' '),
 );
 
 /**
  * The script given to `/bin/sh -c` for a Procfile command. stderr joins stdout first, so both
- * keep their order on one pipe (R22) and even a syntax error lands there. A simple command is
- * exec'd, so the app, not a lingering dash, is our direct child (R2: dash does not exec the
- * last command itself).
+ * keep their order on one pipe (docs/logging.md) and even a syntax error lands there. A simple
+ * command is exec'd, so the app, not a lingering dash, is our direct child and gets our signals
+ * (dash does not exec the last command itself: docs/signals.md, "Why it is built this way"):
+ * `node -e "process.on('SIGUSR2', ...)"` included, whose `(` and `;` are inside quotes.
  */
 export function wrapCommand(command: string): string {
-  return `exec 2>&1\n${canExec(command) ? insertExec(command) : command}`;
+  const start = execPosition(command);
+  return `exec 2>&1\n${start === undefined ? command : `${command.slice(0, start)}exec ${command.slice(start)}`}`;
 }
 
-function canExec(command: string): boolean {
-  if (COMPOUND.test(command)) return false;
-  const words = command.trim().split(/\s+/);
-  const first = words.find((word) => !ASSIGNMENT.test(word));
-  return first !== undefined && PLAIN_WORD.test(first) && !NOT_EXECUTABLE.has(first);
+/** Where `exec` goes (before the command word, after assignments), or undefined: keep the shell. */
+export function execPosition(command: string): number | undefined {
+  const words = splitSimpleCommand(command);
+  const first = words?.find((word) => word.kind === 'word');
+  if (first === undefined || !canExec(first)) return undefined;
+  return first.start;
 }
 
-/** `A=1 B=2 cmd args` -> `A=1 B=2 exec cmd args`: assignments stay in front of exec. */
-function insertExec(command: string): string {
-  const match = /^\s*((?:[A-Za-z_][A-Za-z0-9_]*=[^'"\\\s]*\s+)*)(.*)$/s.exec(command);
-  return `${match?.[1] ?? ''}exec ${match?.[2] ?? command}`;
+function canExec(word: ShellWord): boolean {
+  if (NOT_EXECUTABLE.has(word.text.replace(/["'\\]/g, ''))) return false;
+  // `$CMD args` could name a builtin, or nothing; `$HOME/bin/app` is a path.
+  return !word.hasExpansion || word.text.includes('/');
 }
 
 /** Quote one word for POSIX sh, only when it needs it. */

@@ -3,7 +3,11 @@
  * this is never the program's own failure (a missing command is /bin/sh's exit 127): it is a
  * limit of the machine or of exec (docs/start.md).
  */
-export type SpawnFailure = Readonly<{ errno: string }>;
+export type SpawnFailure = Readonly<{
+  errno: string;
+  /** What the system said, for an errno we do not know (a pseudo-terminal's spawn has none). */
+  message?: string;
+}>;
 
 type Known = Readonly<{ reason: string; hint?: string; isShortage: boolean }>;
 
@@ -37,6 +41,16 @@ export function isShortage(failure: SpawnFailure): boolean {
 /** `too many open files (EMFILE; raise the limit ...)`. */
 export function describeSpawnFailure(failure: SpawnFailure): string {
   const known = KNOWN[failure.errno];
-  if (known === undefined) return `spawn failed (${failure.errno})`;
+  if (known === undefined)
+    return failure.message === undefined
+      ? `spawn failed (${failure.errno})`
+      : `spawn failed (${failure.errno}: ${failure.message})`;
   return `${known.reason} (${failure.errno}${known.hint === undefined ? '' : `; ${known.hint}`})`;
+}
+
+/** The failure of a spawn's error: its errno code, or its message when it has no code. */
+export function spawnFailureOf(error: unknown): SpawnFailure {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return { errno: code };
+  return { errno: 'UNKNOWN', message: error instanceof Error ? error.message : String(error) };
 }

@@ -8,6 +8,7 @@ import {
 } from './formation.js';
 import { resolvePolicies, type Policies } from './policy.js';
 import type { Release } from './release.js';
+import { UsageError } from '../errors.js';
 
 /** What `start` will run, decided from the release alone (docs/start.md, docs/run.md). */
 export type StartPlan = Readonly<{
@@ -23,11 +24,15 @@ export type StartPlan = Readonly<{
 /** `only` are the process types named on the command line (`start web worker`). */
 export function planStart(release: Release, { only }: { only: readonly string[] }): StartPlan {
   const { settings } = release;
+  const types = release.procfile?.entries.map((entry) => entry.name) ?? [];
+  checkTypeNames('--can-die', settings.canDie, types);
+  checkTypeNames('--restart', settings.restart, types);
   const policies = resolvePolicies({
-    types: release.procfile?.entries.map((entry) => entry.name) ?? [],
+    types,
     drafts: release.policies,
     canDie: settings.canDie,
     restart: settings.restart,
+    tty: settings.tty,
     isReadyChecked: settings.ready ?? true,
   });
   const specs = expandFormation(release, { formation: formationOf(release), only });
@@ -37,4 +42,14 @@ export function planStart(release: Release, { only }: { only: readonly string[] 
     policies,
     formation: countsOf(release, specs),
   };
+}
+
+/** `--can-die`/`--restart` name process types or `all`: a name not in the Procfile is a typo. */
+function checkTypeNames(flag: string, names: readonly string[] = [], types: readonly string[]) {
+  const unknown = names.find((name) => name !== 'all' && !types.includes(name));
+  if (unknown === undefined) return;
+  throw new UsageError(
+    `${flag}: unknown process type "${unknown}"`,
+    `known: ${types.join(', ')}, all`,
+  );
 }

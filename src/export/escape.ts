@@ -1,8 +1,7 @@
 /* eslint-disable no-control-regex -- quoting is about control characters */
-import { stringify } from 'yaml';
 import { quoteWord } from '../core/shell.js';
 import { InputError, UsageError } from '../errors.js';
-import type { Origin } from './plan.js';
+import type { Origin } from '../core/release.js';
 
 /**
  * Quoting for each consumer of exported files. Each function returns text the consumer reads
@@ -28,11 +27,6 @@ function checkText(text: string, subject: Subject, format: string): void {
   if (text.includes('\0')) refuse(subject, format, 'it contains a NUL byte', 'remove it');
   if (LONE_SURROGATE.test(text))
     refuse(subject, format, 'it is not valid UTF-8', 'fix the encoding');
-}
-
-/** POSIX sh: single quotes, `'` as `'\''` (core/shell.ts). */
-export function quoteShell(word: string): string {
-  return quoteWord(word);
 }
 
 const C_ESCAPES: Readonly<Record<string, string>> = {
@@ -122,40 +116,24 @@ export function plainSupervisord(text: string, subject: Subject): string {
  * supervisord's command=: split by Python shlex (POSIX rules) after `%` expansion. Words are
  * quoted for sh (they can only hold `;` and `#` inside single quotes), and those two go outside
  * the quotes as `\;` and `\#`, so no whitespace in the INI line is followed by a comment marker.
+ * A `{ here: NAME }` word is NAME in the config file's folder: supervisord replaces `%(here)s`.
  */
-export function commandSupervisord(words: readonly string[], subject: Subject): string {
-  for (const word of words) {
-    checkSupervisord(word, subject);
-    if (/[\n\r]/.test(word)) {
-      refuse(subject, 'supervisord', 'it contains a newline', 'write the command on one line');
-    }
-  }
+export function commandSupervisord(
+  words: readonly (string | Readonly<{ here: string }>)[],
+  subject: Subject,
+): string {
   return words
-    .map((word) => quoteWord(word).replace(/[;#]/g, (char) => `'\\${char}'`))
-    .join(' ')
-    .replace(/%/g, '%%');
-}
-
-/**
- * One value in environment=KEY="value",...: supervisord splits it with non-POSIX shlex (no
- * escapes at all) and then strips every quote character from both ends of the value
- * (supervisor/datatypes.py dict_of_key_value_pairs), so some values cannot be written.
- */
-export function envSupervisord(value: string, subject: Subject): string {
-  checkSupervisord(value, subject);
-  const hint = 'use another format (systemd, runit, compose, kubernetes) or change the value';
-  if (/[\n\r]/.test(value)) refuse(subject, 'supervisord', 'it contains a newline', hint);
-  if (value.includes('"') && value.includes("'")) {
-    refuse(subject, 'supervisord', 'it contains both kinds of quotes', hint);
-  }
-  if (/^["']|["']$/.test(value)) {
-    refuse(subject, 'supervisord', 'it starts or ends with a quote', hint);
-  }
-  if (INLINE_COMMENT.test(value)) {
-    refuse(subject, 'supervisord', 'it has ";" or "#" after whitespace (an INI comment)', hint);
-  }
-  const quote = value.includes('"') ? "'" : '"';
-  return `${quote}${value.replace(/%/g, '%%')}${quote}`;
+    .map((word) => {
+      if (typeof word !== 'string') return `'%(here)s/${word.here}'`;
+      checkSupervisord(word, subject);
+      if (/[\n\r]/.test(word)) {
+        refuse(subject, 'supervisord', 'it contains a newline', 'write the command on one line');
+      }
+      return quoteWord(word)
+        .replace(/[;#]/g, (char) => `'\\${char}'`)
+        .replace(/%/g, '%%');
+    })
+    .join(' ');
 }
 
 /** Text in a plist <string> or <key>: XML 1.0, where a bare CR would be read back as LF. */
@@ -169,61 +147,27 @@ export function textXml(text: string, subject: Subject): string {
   );
 }
 
-/**
- * One file in a runit env/ folder: chpst -e takes the first line, turns NULs into newlines
- * and strips trailing spaces and tabs; an empty file unsets the variable (chpst(8)).
- */
-export function envFileRunit(value: string, subject: Subject): string {
-  checkText(value, subject, 'runit');
-  if (/[ \t]$/.test(value)) {
-    refuse(subject, 'runit', 'chpst strips trailing spaces and tabs', 'trim the value');
-  }
-  return `${value.replace(/\n/g, '\0')}\n`;
+/** Text for a generated sh script, single-quoted by the caller: only NUL and broken UTF-8 fail. */
+export function checkShellText(text: string, subject: Subject, format: string): string {
+  checkText(text, subject, format);
+  return text;
 }
 
 /**
- * One value in a compose env_file: double quotes, where Compose (compose-go dotenv) reads
- * `\\`, `\"`, `\n`, `\r` as escapes and `\$` as a literal `$`, and interpolates any other `$`.
- * foreman-ts reads the same text back identically (core/dotenv.ts).
+ * One line of a POSIX sh env file, which the host engines' commands source as root before they
+ * drop to -u: inside single quotes sh keeps every byte (newlines, quotes of the other kind,
+ * `$`, trailing spaces), so no value the env-file dialect can hold is refused.
  */
-export function envFileCompose(value: string, subject: Subject): string {
-  checkText(value, subject, 'compose');
-  const body = value.replace(/[\\"$\n\r]/g, (char) =>
-    char === '\n' ? '\\n' : char === '\r' ? '\\r' : `\\${char}`,
-  );
-  return `"${body}"`;
+export function envLineShell(key: string, value: string, subject: Subject): string {
+  checkText(value, subject, 'sh');
+  return `export ${key}=${quoteWord(value)}`;
 }
 
-/** compose.yaml interpolates `$VAR` in every string; `$$` is a literal `$`. */
-export function literalCompose(text: string): string {
+/**
+ * `$$` for every `$`: compose interpolates `$VAR` in every string of compose.yaml (docker
+ * compose v2, docker-compose 1.29 and podman-compose alike), Kubernetes expands `$(VAR)` in
+ * command, args and env values; both read `$$` as one literal `$`.
+ */
+export function literalDollars(text: string): string {
   return text.replace(/\$/g, '$$$$');
-}
-
-/** Kubernetes expands `$(VAR)` in command, args and env values; `$$` is a literal `$`. */
-export function literalKubernetes(text: string): string {
-  return text.replace(/\$/g, '$$$$');
-}
-
-/**
- * YAML for compose and Kubernetes. Every string is double-quoted and the YAML 1.1 rules
- * decide which keys need quotes, so no reader (Go's yaml.v2 is 1.1, yaml.v3 is 1.2) turns
- * `no`, `0755` or `1e3` into a boolean or a number. Characters YAML does not allow raw, or
- * that YAML 1.1 reads as line breaks, are written as escapes: all strings are double-quoted,
- * so they can only occur inside a double-quoted scalar.
- */
-export function renderYaml(value: unknown): string {
-  const text = stringify(value, {
-    version: '1.1',
-    defaultStringType: 'QUOTE_DOUBLE',
-    defaultKeyType: 'PLAIN',
-    lineWidth: 0,
-  });
-  return text.replace(/[\x7f-\x9f\u2028\u2029\ufeff]/g, (char) => {
-    const code = char.charCodeAt(0);
-    return code <= 0xff ? `\\x${hex(code, 2)}` : `\\u${hex(code, 4)}`;
-  });
-}
-
-function hex(code: number, width: number): string {
-  return code.toString(16).toUpperCase().padStart(width, '0');
 }

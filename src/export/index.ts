@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { renderCompose } from './compose.js';
 import { renderKubernetes } from './kubernetes.js';
 import { renderLaunchd } from './launchd.js';
+import { checkFileNames } from './names.js';
 import type { ExportFile, ExportPlan, Renderer } from './plan.js';
 import { renderRunit } from './runit.js';
 import { renderSupervisord } from './supervisord.js';
@@ -22,6 +23,15 @@ export const FORMATS: readonly string[] = Object.keys(RENDERERS);
 /** Formats that can render a one-off admin process (--run). */
 const ONE_OFF_FORMATS: readonly string[] = ['kubernetes'];
 
+/**
+ * The -l folder the engine needs before it starts (supervisord refuses a config whose log
+ * folder is missing; launchd does not create it): `export` makes it. runit's log/run makes its
+ * own; the others log to the journal or the container engine.
+ */
+export function logFolderOf(format: string, plan: ExportPlan): string | undefined {
+  return format === 'supervisord' || format === 'launchd' ? plan.logDir : undefined;
+}
+
 export function findRenderer(format: string): Renderer {
   const renderer = Object.hasOwn(RENDERERS, format) ? RENDERERS[format] : undefined;
   if (renderer === undefined) {
@@ -39,5 +49,7 @@ export function renderExport(format: string, plan: ExportPlan): ExportFile[] {
       'on a host, use "foreman-ts run COMMAND"',
     );
   }
-  return renderer(plan);
+  const files = renderer(plan);
+  checkFileNames(plan, files);
+  return files;
 }

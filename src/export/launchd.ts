@@ -6,18 +6,30 @@ import {
   type ExportPlan,
   type ExportProcess,
 } from './plan.js';
+import { renderHostRun, renderRunScript } from './run-script.js';
+import { renderShellEnv } from './shell-env.js';
 
 /**
  * One property list per instance, `<app>.web.1.plist` with the same Label, for launchctl.
  * 0600: it holds the env. launchd has no dependencies between jobs, so the release job does
- * not run at load; run it first (docs/export.md).
+ * not run at load; run it first (docs/export.md). `<app>-run` reads the same values from
+ * `<app>.env` (sh), rendered from the same plan.
  */
 export function renderLaunchd(plan: ExportPlan): ExportFile[] {
-  return allProcesses(plan).map((process) => ({
-    path: `${labelOf(plan, process)}.plist`,
-    content: renderPlist(plan, process),
-    mode: 0o600,
-  }));
+  return [
+    ...allProcesses(plan).map((process) => ({
+      path: `${labelOf(plan, process)}.plist`,
+      content: renderPlist(plan, process),
+      mode: 0o600,
+    })),
+    renderShellEnv(plan, 'launchd'),
+    renderRunScript(plan, 'launchd', renderHostRun(plan, { becomeUser: sudo })),
+  ];
+}
+
+/** macOS has no setpriv: sudo, keeping the env just read (root's sudo may keep it all). */
+function sudo(user: string): string {
+  return `set -- sudo -E -u ${user} -- "$@"`;
 }
 
 export function labelOf(plan: ExportPlan, process: ExportProcess): string {

@@ -5,17 +5,26 @@ import {
   type Formation,
   type ProcessSpec,
 } from '../core/formation.js';
-import type { Release } from '../core/release.js';
+import type { Origin, Release } from '../core/release.js';
+import { secretRule } from '../core/secrets.js';
 import { quoteWord, wrapCommand } from '../core/shell.js';
 import { InputError, UsageError } from '../errors.js';
 
-/** One file an exporter writes, relative to the export folder. */
-export type ExportFile = Readonly<{ path: string; content: string; mode?: number }>;
+/**
+ * One entry an exporter writes, relative to the export folder: a file (the default), a folder
+ * with its mode, or a symlink to `content`. io/write-files.ts (FileToWrite) says how each is
+ * made safely.
+ */
+export type ExportFile = Readonly<{
+  path: string;
+  content: string;
+  mode?: number;
+  kind?: 'file' | 'folder' | 'symlink';
+}>;
 export type Renderer = (plan: ExportPlan) => ExportFile[];
 
-/** Where a variable was set, for errors that point at the env file line. */
-export type Origin = Readonly<{ file: string; line: number }>;
-export type EnvVar = Readonly<{ key: string; value: string; origin?: Origin }>;
+/** `isSecret`: the one classifier's verdict (core/secrets.ts), with the user's marks. */
+export type EnvVar = Readonly<{ key: string; value: string; origin?: Origin; isSecret?: boolean }>;
 
 /** One process to run: an instance of the formation, the release phase, or a one-off. */
 export type ExportProcess = Readonly<{
@@ -27,7 +36,12 @@ export type ExportProcess = Readonly<{
   script: string;
   /** Its own PORT; undefined for the release phase and one-offs without -p. */
   port: number | undefined;
+  /** Where its command is, for errors: `Procfile:3`. */
+  origin: Origin | undefined;
 }>;
+
+/** A Procfile command as `DIR/<app>-run TYPE ARGS...` runs it: the arguments appended. */
+export type ExportCommand = Readonly<{ type: string; script: string; origin: Origin }>;
 
 /** One process type with its count, for engines that scale replicas (compose, kubernetes). */
 export type ExportType = Readonly<{
@@ -54,7 +68,14 @@ export type ExportPlan = Readonly<{
   release: ExportProcess | undefined;
   /** `--run COMMAND`: a one-off admin process in the same release. */
   oneOff: ExportProcess | undefined;
+  /** Every Procfile type, for the admin wrapper (`DIR/<app>-run web`). */
+  commands: readonly ExportCommand[];
+  /** PORT of an admin process: only with -p, as for `foreman-ts run`. */
+  adminPort: number | undefined;
 }>;
+
+/** The type that gets a published port, as on Heroku. */
+export const WEB_TYPE = 'web';
 
 /** Variables set per process, never in the shared env. */
 const PER_PROCESS = new Set(['PORT', 'PS']);
@@ -71,15 +92,27 @@ export function planExport({
   formation,
   fileEnv,
   run,
+  procfileLabel = 'Procfile',
 }: {
   release: Release;
   formation: Formation | undefined;
   fileEnv: readonly Readonly<{ key: string; origin: Origin }>[];
   run?: string | undefined;
+  /** How errors name the Procfile (relative to where the user stands). */
+  procfileLabel?: string;
 }): ExportPlan {
   const { settings } = release;
   const specs = expandFormation(release, { formation });
   const phase = expandReleasePhase(release);
+  const entries = release.procfile?.entries ?? [];
+  const originOf = (type: string): Origin | undefined => {
+    const entry = entries.find((candidate) => candidate.name === type);
+    return entry === undefined ? undefined : { file: procfileLabel, line: entry.line };
+  };
+  const toProcess = (spec: ProcessSpec): ExportProcess => {
+    const { name, type, instance, port } = spec;
+    return { name, type, instance, script: scriptOf(spec.command), port, origin: originOf(type) };
+  };
   return {
     app: resolveAppName(settings.app, release.root),
     user: settings.user,
@@ -92,12 +125,13 @@ export function planExport({
     types: typesOf(specs),
     release: phase === undefined ? undefined : { ...toProcess(phase), port: undefined },
     oneOff: run === undefined ? undefined : oneOffOf(release, run),
+    commands: entries.map(({ name, command, line }) => ({
+      type: name,
+      script: `${scriptOf(command)} "$@"`,
+      origin: { file: procfileLabel, line },
+    })),
+    adminPort: release.settings.port,
   };
-}
-
-function toProcess(spec: ProcessSpec): ExportProcess {
-  const { name, type, instance, port } = spec;
-  return { name, type, instance, script: scriptOf(spec.command), port };
 }
 
 /** start's wrapper without its `exec 2>&1`: each engine decides where stderr goes. */
@@ -131,6 +165,7 @@ function oneOffOf(release: Release, text: string): ExportProcess {
     instance: Number(instance ?? 1),
     script: scriptOf(command),
     port: port === undefined ? undefined : Number(port),
+    origin: undefined,
   };
 }
 
@@ -144,6 +179,7 @@ function sharedEnv(
   fileEnv: readonly Readonly<{ key: string; origin: Origin }>[],
 ): EnvVar[] {
   const env: EnvVar[] = [];
+  const { isSecret } = secretRule(release.settings);
   for (const { key, origin } of fileEnv) {
     if (PER_PROCESS.has(key) || env.some((entry) => entry.key === key)) continue;
     if (!PORTABLE_NAME.test(key)) {
@@ -151,7 +187,7 @@ function sharedEnv(
       throw new InputError(origin.file, origin.line, problem, 'use letters, digits and "_" only');
     }
     const value = release.env[key];
-    if (value !== undefined) env.push({ key, value, origin });
+    if (value !== undefined) env.push({ key, value, origin, isSecret: isSecret(key, value) });
   }
   return env;
 }
@@ -187,6 +223,14 @@ function slug(text: string): string {
 /** Every process an engine runs, release first: for formats that render all alike. */
 export function allProcesses(plan: ExportPlan): ExportProcess[] {
   return [...(plan.release ? [plan.release] : []), ...plan.processes];
+}
+
+export function requireImage(plan: ExportPlan, format: string): string {
+  if (plan.image !== undefined) return plan.image;
+  throw new UsageError(
+    `${format} needs the image to run`,
+    'pass --image, e.g. --image registry.example.com/app:1.0',
+  );
 }
 
 /** The variables one process gets on top of the shared env. */

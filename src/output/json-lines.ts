@@ -77,9 +77,9 @@ function escapeInto(out: Buffer, at: number, line: Buffer): number {
   let isValid: boolean | undefined;
   for (let index = 0; index < line.length; index++) {
     const byte = line[index] as number;
-    if (NOT_PLAIN[byte] === 0) out[end++] = byte;
-    else if (byte < 0x80) end = writeAsciiEscape(out, end, byte);
-    else {
+    if (NOT_PLAIN[byte] === 0) {
+      out[end++] = byte;
+    } else if (byte >= 0x80) {
       isValid ??= isUtf8(line); // native, once per line: most lines that get here are valid
       const size = isValid ? 1 : sequenceAt(line, index);
       const next = line[index + 1] as number;
@@ -91,16 +91,12 @@ function escapeInto(out: Buffer, at: number, line: Buffer): number {
         out[end++] = byte;
         for (let rest = 1; rest < size; rest++) out[end++] = line[++index] as number;
       }
-    }
+    } else if (SHORT[byte] !== 0) {
+      out[end++] = BACKSLASH;
+      out[end++] = SHORT[byte] as number;
+    } else end = writeUnicodeEscape(out, end, byte);
   }
   return end;
-}
-
-function writeAsciiEscape(out: Buffer, at: number, byte: number): number {
-  if (SHORT[byte] === 0) return writeUnicodeEscape(out, at, byte);
-  out[at] = BACKSLASH;
-  out[at + 1] = SHORT[byte] as number;
-  return at + 2;
 }
 
 /** `\uXXXX`, lowercase hex as JSON.stringify writes it. */

@@ -88,7 +88,7 @@ function causeFacts(cause: StopCause): Facts {
   const { kind, ...rest } = cause;
   const facts: Facts = { cause: kind };
   // `signal` names what we send; the signal that made us stop is what we `received`.
-  for (const [key, value] of Object.entries(rest) as [string, string][]) {
+  for (const [key, value] of Object.entries<string>(rest)) {
     facts[key === 'signal' ? 'received' : key] = value;
     if (key === 'process') facts.type = typeOfProcess(value);
   }

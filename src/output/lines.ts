@@ -3,7 +3,7 @@ const NEWLINE = 0x0a;
 /**
  * Split a byte stream into lines without decoding it: invalid UTF-8 and `\r` pass through as
  * they are. A line longer than `maxLineBytes` is cut into pieces, so memory stays bounded
- * whatever a process writes (readline held a 256 MiB line whole: runtime.md E14d).
+ * whatever a process writes (readline held a 256 MiB line whole: docs/architecture.md).
  */
 export class LineSplitter {
   private readonly maxLineBytes: number;
@@ -29,6 +29,14 @@ export class LineSplitter {
     }
     if (start < chunk.length) this.take(chunk.subarray(start), lines);
     return lines;
+  }
+
+  /** The unterminated rest, left in place (a prompt shown while it may still grow). */
+  peek(): Buffer | undefined {
+    if (this.pendingBytes === 0) return undefined;
+    this.pending = [this.drain()];
+    this.pendingBytes = (this.pending[0] as Buffer).length;
+    return this.pending[0];
   }
 
   /** The unterminated rest, at end of stream or when the process went quiet (a prompt). */

@@ -6,7 +6,15 @@ export type Output = Readonly<{
   forProcess: (name: string, type: string) => ProcessSink;
   event: (event: SystemEvent) => void;
 }>;
-export type ProcessSink = Readonly<{ write: (lines: readonly Buffer[]) => void }>;
+export type ProcessSink = Readonly<{
+  write: (lines: readonly Buffer[]) => void;
+  /**
+   * A partial line that stayed quiet (a prompt such as `(Pdb) `). True: the sink shows it and
+   * the relay holds it, so the rest of the line joins it; false or absent: it is written as a
+   * line at once (byte-exact logs need no more).
+   */
+  prompt?: (partial: Buffer) => boolean;
+}>;
 
 /**
  * One look of the output (text or JSON): it writes every line and every event it is given, at
@@ -33,7 +41,8 @@ export function withLevel(format: OutputFormat, threshold: LevelName): Output {
     event(event) {
       if (event.event === 'stopping') isStopping = true;
       const level = levelOf(event, isStopping);
-      if (isLogged(level, threshold)) format.event(event, level);
+      // A notice answers what the user just typed in the terminal: it shows whatever the level.
+      if (event.event === 'notice' || isLogged(level, threshold)) format.event(event, level);
     },
   };
 }
@@ -63,6 +72,7 @@ export function levelOf(event: SystemEvent, isStopping: boolean): Level {
     case 'ready':
     case 'control':
     case 'forwarded':
+    case 'notice':
       return 'info';
   }
 }

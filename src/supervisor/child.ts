@@ -1,38 +1,53 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import type { ProcessSpec } from '../core/formation.js';
+import { RELEASE_TYPE, type ProcessSpec } from '../core/formation.js';
 import { outcomeOf, type Outcome } from '../core/outcome.js';
 import { wrapCommand } from '../core/shell.js';
-import type { SpawnFailure } from '../core/spawn-failure.js';
-import { LineSplitter } from '../output/lines.js';
+import { spawnFailureOf, type SpawnFailure } from '../core/spawn-failure.js';
 import type { Printer } from '../output/printer.js';
 import type { ProcessSink } from '../output/output.js';
+import { relayLines, shareSource } from './line-relay.js';
 
-/** Longer lines are cut into pieces of this size: a 1 MB line survives whole, memory stays bounded. */
-export const MAX_LINE_BYTES = 4 * 1024 * 1024;
-/** A partial line (a prompt) is shown once its process has been quiet this long. */
-const IDLE_FLUSH_MS = 300;
 /** How long an exit waits for the rest of its output before it is reported. */
-const DRAIN_AFTER_EXIT_MS = 250;
+export const DRAIN_AFTER_EXIT_MS = 250;
 
 export type ChildHandle = Readonly<{
   pid: number;
-  /** Stop reading: a descendant that escaped us may hold the pipe open forever. */
+  /** Stop reading, and close its stdin: a descendant that escaped us may hold the pipe open. */
   close: () => void;
+  /**
+   * Typed input for it (docs/interactive.md); dropped if it has no stdin any more. `written`
+   * is called once the bytes are handed on, so a sender can wait instead of piling them up.
+   */
+  write: (data: string | Buffer, written?: () => void) => void;
+  /** Its raw output, as read, for an attach stream. */
+  tap: (listener: (chunk: Buffer) => void) => () => void;
+  /** Stop reading its output until released (a slow attach client). */
+  hold: () => () => void;
+  /** Ctrl-C from an attach client: SIGINT to its process group. */
+  interrupt: () => void;
+  /** Its prompt, held back while it waited, now answered. */
+  takePartial: () => Buffer | undefined;
+  /** Its unfinished last line (a prompt) as it stands, left in place. */
+  peekPartial: () => Buffer | undefined;
+  /** On a pseudo-terminal (`tty: true`): it echoes what it reads, and has a size. */
+  isTerminal: boolean;
+  resize?: (columns: number, rows: number) => void;
 }>;
 
 /** The system did not start it; why, soon (docs/start.md). */
 export type SpawnRefused = Readonly<{ refused: Promise<SpawnFailure> }>;
 
-function spawnFailureOf(error: unknown): SpawnFailure {
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  return { errno: typeof errno === 'string' ? errno : 'UNKNOWN' };
-}
-
 /**
- * Start one process: `/bin/sh -c` in its own session and process group (detached), stdin from
- * /dev/null, stdout and stderr on one pipe that we split into lines. `onExit` fires once, with
- * the direct child's outcome, after its remaining output was read (or a short wait).
+ * Start one process: `/bin/sh -c` in its own session and process group (detached), stdout and
+ * stderr on one pipe that we split into lines. Its stdin is a pipe we hold open and never
+ * write to unless input is routed to it: watchers such as `esbuild --watch` stop on EOF, and
+ * /dev/null is EOF at once (docs/interactive.md). Our end is close-on-exec, so no other child
+ * inherits it, and it closes when we stop or die: EOF then tells the tree we are gone. The
+ * release phase alone gets /dev/null, as on Heroku: a deploy step that prompts must fail, not
+ * wait forever.
+ * `onExit` fires once, with the direct child's outcome, after its remaining output was read
+ * (or a short wait).
  */
 export function spawnChild({
   spec,
@@ -53,72 +68,65 @@ export function spawnChild({
       cwd,
       env: spec.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: [spec.type === RELEASE_TYPE ? 'ignore' : 'pipe', 'pipe', 'ignore'],
     });
   } catch (error) {
-    // E2BIG and the like: spawn throws what it does not turn into an 'error' event.
+    // Node throws E2BIG (argv and env past the kernel's limit) instead of emitting 'error'.
     return { refused: Promise.resolve(spawnFailureOf(error)) };
   }
   // EMFILE, EAGAIN, ENOENT...: no pid now, and the reason comes as an 'error' on the next tick.
   const refused = new Promise<SpawnFailure>((resolve) =>
     child.on('error', (error) => resolve(spawnFailureOf(error))),
   );
-  const { stdout } = child;
+  const { stdin, stdout } = child;
   if (child.pid === undefined || stdout === null) return { refused };
-  const splitter = new LineSplitter(MAX_LINE_BYTES);
-  let idle: NodeJS.Timeout | undefined;
-  let reads = 0;
-  const armIdle = (): void => {
-    clearTimeout(idle);
-    idle = setTimeout(onIdle, IDLE_FLUSH_MS);
-  };
-  const flushPartial = (): void => {
-    const rest = splitter.flush();
-    if (rest !== undefined) sink.write([rest]);
-  };
-  // Quiet, not merely held up by us: only then is a partial line a prompt. While our output
-  // blocks, the child is blocked too; after a resume it gets a whole quiet period again, and
-  // the flush waits for the poll phase, so data that arrived while our event loop was busy is
-  // read first (a timer runs before the poll phase: a mid-line pause would split the line).
-  const onIdle = (): void => {
-    if (stdout.isPaused()) return armIdle();
-    const seen = reads;
-    setImmediate(() => {
-      if (reads === seen) flushPartial();
-    });
-  };
-  const detach = printer.attach({
+  // A process that ended, or closed its stdin, makes our writes fail (EPIPE): not our failure.
+  stdin?.on('error', () => stdin.destroy());
+  const source = shareSource({
+    onData: (listener) => stdout.on('data', listener),
+    onEnd: (listener) => stdout.once('close', listener),
     pause: () => stdout.pause(),
-    resume: () => {
-      stdout.resume();
-      if (splitter.hasPartial) armIdle();
-    },
+    resume: () => stdout.resume(),
+    isPaused: () => stdout.isPaused(),
   });
-  stdout.on('data', (chunk: Buffer) => {
-    clearTimeout(idle);
-    reads += 1;
-    const lines = splitter.push(chunk);
-    if (lines.length > 0) sink.write(lines);
-    if (splitter.hasPartial) armIdle();
-  });
-  const ended = new Promise<void>((resolve) => {
-    stdout.once('close', () => {
-      clearTimeout(idle);
-      flushPartial();
-      detach();
-      resolve();
-    });
-  });
+  const relay = relayLines({ source, sink, printer, isTerminal: false });
+  const pid = child.pid;
   stdout.on('error', () => stdout.destroy());
   child.once('exit', (code, signal) => {
+    stdin?.destroy(); // a restarted process gets a new pipe: do not keep the old one open
     const outcome = outcomeOf(code, signal, constants.signals);
     // Cleared once the output has ended, so a finished run does not wait on this timer.
     let timer: NodeJS.Timeout | undefined;
     const wait = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_AFTER_EXIT_MS)));
-    void Promise.race([ended, wait]).then(() => {
+    void Promise.race([relay.ended, wait]).then(() => {
       clearTimeout(timer);
       onExit(outcome);
     });
   });
-  return { pid: child.pid, close: () => stdout.destroy() };
+  return {
+    pid,
+    close: () => {
+      stdin?.destroy();
+      stdout.destroy();
+    },
+    write: (data, written) => {
+      if (stdin?.writable === true) stdin.write(data, () => written?.());
+      else written?.();
+    },
+    tap: source.tap,
+    hold: source.hold,
+    interrupt: () => signalGroup(pid, 'SIGINT'),
+    takePartial: relay.takePartial,
+    peekPartial: relay.peekPartial,
+    isTerminal: false,
+  };
+}
+
+/** A signal to a process group we created; it may have just ended (ESRCH). */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // gone already: its exit is on its way
+  }
 }

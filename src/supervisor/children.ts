@@ -3,11 +3,13 @@ import type { Outcome } from '../core/outcome.js';
 import type { ReadyProbe } from '../core/policy.js';
 import type { TreeRoot } from '../core/process-tree.js';
 import type { LingeredUntil } from '../core/events.js';
+import { spawnFailureOf } from '../core/spawn-failure.js';
 import type { SupervisorEvent } from '../core/supervision/state.js';
 import type { Printer } from '../output/printer.js';
 import type { Output } from '../output/output.js';
-import { spawnChild, type ChildHandle } from './child.js';
+import { spawnChild, type ChildHandle, type SpawnRefused } from './child.js';
 import { startProbe, type Probe } from './probe.js';
+import type { PtyLauncher, TerminalSize } from './pty.js';
 import type { Reaper } from './reaper.js';
 import { livingInGroup, signalTrees, untilGroupEmpty } from './tree.js';
 
@@ -18,6 +20,19 @@ export type ChildrenOptions = Readonly<{
   reaper: Reaper | undefined;
   now: () => number;
   dispatch: (event: SupervisorEvent) => void;
+  /** Told of each process as it starts and ends, so typed input can reach it. */
+  inputs?: Readonly<{
+    opened: (name: string, handle: ChildHandle) => void;
+    closed: (name: string) => void;
+  }>;
+  terminals?: Terminals;
+}>;
+
+/** Which types run on a pseudo-terminal (`tty: true`), and how big it is. */
+export type Terminals = Readonly<{
+  launcher: PtyLauncher;
+  isTty: (type: string) => boolean;
+  sizeOf: (name: string) => TerminalSize;
 }>;
 
 type Running = { readonly handle: ChildHandle; readonly pid: number } & StopMarks;
@@ -56,22 +71,18 @@ export class Children {
     };
     let pid = 0;
     const onExit = (outcome: Outcome): void => void this.ended(spec.name, pid, outcome);
-    const handle = spawnChild({ spec, cwd, sink: { write }, printer, onExit });
-    if ('refused' in handle) {
-      void handle.refused.then((failure) =>
-        dispatch({ type: 'spawn-failed', name: spec.name, failure, at: now() }),
-      );
-      return;
-    }
+    const terminals = this.options.terminals;
+    const options = { spec, cwd, sink: { ...sink, write }, printer, onExit };
+    const handle =
+      terminals?.isTty(spec.type) === true
+        ? terminals.launcher.spawn({ ...options, size: terminals.sizeOf(spec.name) })
+        : spawnChild(options);
+    if (handle instanceof Error || 'refused' in handle) return this.refused(spec.name, handle);
     pid = handle.pid;
     reaper?.track(pid);
-    this.running.set(spec.name, {
-      handle,
-      pid,
-      isStopping: false,
-      isKilled: false,
-      isLeaderGone: false,
-    });
+    const marks = { isStopping: false, isKilled: false, isLeaderGone: false };
+    this.running.set(spec.name, { handle, pid, ...marks });
+    this.options.inputs?.opened(spec.name, handle);
     this.groups.add(pid);
     dispatch({ type: 'spawned', name: spec.name, pid, at: now() });
   }
@@ -142,11 +153,24 @@ export class Children {
       await untilGroupEmpty(pid, () => this.isClosed);
       until = target.isKilled ? 'sigkill' : 'ended';
     }
-    if (this.running.get(name)?.pid === pid) this.running.delete(name);
+    if (this.running.get(name)?.pid === pid) {
+      this.running.delete(name);
+      this.options.inputs?.closed(name);
+    }
     const count = lingered?.length ?? 0;
     const at = this.options.now();
     const extra = count === 0 ? {} : { lingered: { count, until } };
     this.options.dispatch({ type: 'exited', name, outcome, at, ...extra });
+  }
+
+  /** The system did not start it (out of files, of processes...): why, as an event. */
+  private refused(name: string, handle: Error | SpawnRefused): void {
+    const { dispatch, now } = this.options;
+    const failure =
+      handle instanceof Error ? Promise.resolve(spawnFailureOf(handle)) : handle.refused;
+    void failure.then((reason) =>
+      dispatch({ type: 'spawn-failed', name, failure: reason, at: now() }),
+    );
   }
 
   private mark(names: readonly string[], signal: string): void {

@@ -3,10 +3,10 @@ import { readProcTable } from './tree.js';
 /**
  * Adopt and reap what our processes leave behind, through libc (koffi, an optional dependency):
  * - as a child subreaper (prctl PR_SET_CHILD_SUBREAPER), double-forked daemons re-parent to
- *   us instead of init, so a stop still finds and ends them (runtime.md R7, E8);
+ *   us instead of init, so a stop still finds and ends them;
  * - orphans that exit become our zombies (or PID 1's, in a container): we reap exactly those
  *   with a targeted waitpid(pid). Never waitpid(-1): it steals Node's own children, whose
- *   'exit' then never fires (E6).
+ *   'exit' then never fires (docs/signals.md, "Why it is built this way").
  * Where koffi cannot load, this is a no-op and docs/signals.md says what is lost.
  */
 export type Reaper = Readonly<{

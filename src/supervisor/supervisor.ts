@@ -1,4 +1,4 @@
-import type { ControlCommand, ControlResult } from '../core/control.js';
+import type { ControlAnswer, ControlChannel } from '../core/control.js';
 import type { StopCause } from '../core/events.js';
 import type { Formation, ProcessSpec } from '../core/formation.js';
 import { policyOf, type Policies } from '../core/policy.js';
@@ -8,7 +8,8 @@ import { initialState, type Action, type SupervisorEvent } from '../core/supervi
 import type { Printer } from '../output/printer.js';
 import type { Output } from '../output/output.js';
 import type { SignalSource } from '../signals.js';
-import { Children } from './children.js';
+import type { ChildHandle } from './child.js';
+import { Children, type Terminals } from './children.js';
 import type { Reaper } from './reaper.js';
 import { createReplies, type Replies } from './replies.js';
 import { createTimers, type Timers } from './timers.js';
@@ -21,13 +22,13 @@ export type SuperviseResult = Readonly<{
   gatedFormation: Formation | undefined;
 }>;
 
-export type ControlReplyBody = ControlResult | { error: string; hint?: string };
-/** Requests from the control socket, answered through `respond`. */
-export type ControlHandler = (
-  command: ControlCommand,
-  respond: (body: ControlReplyBody) => void,
-) => void;
-export type ControlChannel = Readonly<{ serve: (handler: ControlHandler) => () => void }>;
+/** Who may type into processes (the terminal of `start`): told as each one starts and ends. */
+export type InputHooks = Readonly<{
+  opened: (name: string, handle: ChildHandle) => void;
+  closed: (name: string) => void;
+  /** Input for `name` from elsewhere (an attach client), about to reach it. */
+  typed?: (name: string, data: Buffer) => void;
+}>;
 
 export type SuperviseOptions = Readonly<{
   cwd: string;
@@ -41,6 +42,9 @@ export type SuperviseOptions = Readonly<{
   control: ControlChannel | undefined;
   /** The clock, in ms: event times, uptimes, the wait after SIGKILL. */
   now: () => number;
+  inputs?: InputHooks;
+  /** Types with `tty: true`, when the pseudo-terminal library loaded. */
+  terminals?: Terminals;
   /** Given for the release phase: the formation it gates (control requests wait for it). */
   gatedFormation?: Formation | undefined;
 }>;
@@ -87,7 +91,7 @@ function subscribe({
   stops,
 }: {
   options: SuperviseOptions;
-  replies: Replies<ControlReplyBody>;
+  replies: Replies<ControlAnswer>;
   dispatch: (event: SupervisorEvent) => void;
   stops: (() => void)[];
 }): void {
@@ -96,7 +100,7 @@ function subscribe({
     dispatch({ type: 'control', id: replies.add(respond), command, at: now() });
   });
   if (stopServing !== undefined) stops.push(stopServing);
-  printer.whenLost(() => dispatch({ type: 'output-lost' }));
+  printer.whenLost((error) => dispatch({ type: 'output-lost', error }));
 }
 
 /** Events queue up, so each step's actions are all performed before the next event. */
@@ -115,15 +119,24 @@ function queued(handle: (event: SupervisorEvent) => void): (event: SupervisorEve
 type Owners = Readonly<{
   children: Children;
   timers: Timers;
-  replies: Replies<ControlReplyBody>;
+  replies: Replies<ControlAnswer>;
   watch: TreeWatch;
 }>;
 
 function createOwners(
-  { cwd, output, printer, reaper, now }: SuperviseOptions,
+  { cwd, output, printer, reaper, now, inputs, terminals }: SuperviseOptions,
   dispatch: (event: SupervisorEvent) => void,
 ): Owners {
-  const children = new Children({ cwd, output, printer, reaper, now, dispatch });
+  const children = new Children({
+    cwd,
+    output,
+    printer,
+    reaper,
+    now,
+    dispatch,
+    inputs,
+    terminals,
+  });
   const watch = createTreeWatch({
     now,
     hasChildren: () => children.hasChildren(),

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type tap from 'tap';
 import treeKill from 'tree-kill';
-import { controlPathsFor } from '../../src/io/control-client.js';
+import { controlPlaceFor } from '../../src/io/control-place.js';
 import { freeBasePort } from './ports.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -155,6 +155,12 @@ export function nodeCommand(
   return ['/usr/bin/env', [...unset, ...keep, process.execPath, ...args]];
 }
 
+/** argv for running any program free of the test runner's injections (e.g. a script that runs node). */
+export function cleanCommand(file: string, args: readonly string[]): [string, string[]] {
+  const [env, argv] = nodeCommand([]);
+  return [env, [...argv.slice(0, -1), file, ...args]];
+}
+
 /** A shell word that runs the CLI free of the test runner's injections (for `sh -c` pipelines). */
 export function cliWords(): string {
   const [file, args] = nodeCommand([CLI]);
@@ -180,7 +186,7 @@ function spawnCli(
     forceKillAfterDelay: 2000,
     stripFinalNewline: false,
     cleanup: true,
-  }) as unknown as ResultPromise<{ all: true; reject: false }>;
+  });
 }
 
 function toResult(result: Awaited<ResultPromise<{ all: true; reject: false }>>): CliResult {
@@ -220,7 +226,7 @@ export function startCli(t: Teardown, args: readonly string[], options: CliOptio
     await result;
     // A start killed here leaves its control socket behind; the next start would replace it,
     // but test roots are never reused: remove it.
-    rmSync(controlPathsFor(options.cwd, testEnv(t, options.env)).socket, { force: true });
+    rmSync(controlPlaceFor(options.cwd, testEnv(t, options.env)).socket, { force: true });
   });
   return {
     pid,

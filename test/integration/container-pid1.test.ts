@@ -3,11 +3,12 @@ import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import t from 'tap';
 import { bytesOfMsg } from '../helpers/json-msg.js';
 import { bin, CLI, nodeCommand, testEnv, type TapTest } from '../helpers/cli.js';
+import { provesWatching, watcherApp } from '../helpers/watcher.js';
 
 /**
  * The built CLI as a container's entrypoint: PID 1 of a new PID namespace (`unshare --pid
  * --fork --mount-proc`, as root here and in CI), signalled from outside as `docker stop`
- * does (runtime.md R10, R11, R20; issue 6).
+ * does (docs/container.md, "PID 1 duties"; issue 6).
  */
 const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']);
 const skip =
@@ -247,7 +248,7 @@ t.test(
     t.match(report, /:ppid=1\b/, "they are PID 1's");
     process.kill(await pid1.pid(), 'SIGTERM');
     const { code, output } = await pid1.result;
-    t.equal(code, 0, 'zombies do not count as running processes (R8)');
+    t.equal(code, 0, 'zombies do not count as running processes');
     const warnings = output.match(/running as PID 1 without a zombie reaper/g) ?? [];
     t.equal(warnings.length, 1, 'exactly one warning');
     t.match(output, /docker run --init/);
@@ -318,23 +319,19 @@ t.test('as PID 1: invalid UTF-8 in JSON records survives the trip', { skip }, as
   t.same(bytesOfMsg(String(line?.msg)), Buffer.from('caf\u00e9 \u001b[1m', 'latin1'));
 });
 
-t.test(
-  '`run` as PID 1 forwards SIGTERM and exits with the command code (R20)',
-  { skip },
-  async (t) => {
-    const cwd = t.testdir({ Procfile: 'web: sleep 300\n' });
-    const pid1 = startAsPid1(
-      t,
-      ['run', 'sh', '-c', 'trap "echo got TERM; exit 7" TERM; echo ready; sleep 300 & wait'],
-      { cwd },
-    );
-    await pid1.waitFor(/ready/);
-    process.kill(await pid1.pid(), 'SIGTERM');
-    const { code, output } = await pid1.result;
-    t.match(output, /got TERM/);
-    t.equal(code, 7, "the Job's status is the command's");
-  },
-);
+t.test('`run` as PID 1 forwards SIGTERM and exits with the command code', { skip }, async (t) => {
+  const cwd = t.testdir({ Procfile: 'web: sleep 300\n' });
+  const pid1 = startAsPid1(
+    t,
+    ['run', 'sh', '-c', 'trap "echo got TERM; exit 7" TERM; echo ready; sleep 300 & wait'],
+    { cwd },
+  );
+  await pid1.waitFor(/ready/);
+  process.kill(await pid1.pid(), 'SIGTERM');
+  const { code, output } = await pid1.result;
+  t.match(output, /got TERM/);
+  t.equal(code, 7, "the Job's status is the command's");
+});
 
 t.test('`run` as PID 1 forwards SIGINT: no terminal sent it to the child', { skip }, async (t) => {
   const cwd = t.testdir({});
@@ -364,8 +361,19 @@ for (const init of [['tini', '--'], ['tini', '-g', '--'], ['dumb-init']]) {
       process.kill(await pid1.pid(), 'SIGTERM');
       const { code, output } = await pid1.result;
       t.equal(output.match(/got SIGTERM 1/g)?.length, 2, 'each process got SIGTERM');
-      t.notMatch(output, /got SIGTERM 2|got SIGINT/, 'exactly once (R6, R12)');
+      t.notMatch(output, /got SIGTERM 2|got SIGINT/, 'exactly once');
       t.equal(code, 0);
     },
   );
 }
+
+t.test('as PID 1: esbuild --watch keeps watching (its stdin stays open)', { skip }, async (t) => {
+  const cwd = watcherApp(t);
+  const pid1 = startAsPid1(t, ['start', '--no-control'], { cwd });
+  await pid1.waitFor(/js\.1 +\| \[watch\] build finished/);
+  t.ok(await provesWatching(cwd), 'the edit was rebuilt');
+  t.notMatch(pid1.output(), /stdin was closed/);
+  process.kill(await pid1.pid(), 'SIGTERM');
+  const { code } = await pid1.result;
+  t.equal(code, 0, 'a clean stop: the watcher was still running when we stopped it');
+});

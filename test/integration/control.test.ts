@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import t from 'tap';
-import { controlPathsFor } from '../../src/io/control-client.js';
+import { controlPlaceFor } from '../../src/io/control-place.js';
 import {
   bin,
   CLI,
@@ -167,7 +167,7 @@ t.test('unknown names are errors listing the known ones', async (t) => {
 
 t.test('quit: a graceful stop of everything; the socket is removed', async (t) => {
   const { dir, cli } = await running(t);
-  const { socket } = controlPathsFor(dir, testEnv(t));
+  const { socket } = controlPlaceFor(dir, testEnv(t));
   t.ok(existsSync(socket));
   t.equal((await runCli(t, ['quit'], { cwd: dir })).stdout, 'stopping everything\n');
   const result = await cli.result;
@@ -227,7 +227,7 @@ t.test('a live socket means already running; a stale one is replaced', async (t)
       // already gone
     }
   }
-  const { socket } = controlPathsFor(dir, testEnv(t));
+  const { socket } = controlPlaceFor(dir, testEnv(t));
   t.ok(existsSync(socket), 'a SIGKILLed start leaves its socket behind');
   const again = startCli(t, ['start'], { cwd: dir });
   await again.waitFor(/worker\.1 +\| ready worker/);
@@ -241,7 +241,7 @@ t.test(
   { skip: process.getuid?.() === 0 ? false : 'needs root to run a client as nobody' },
   async (t) => {
     const { dir } = await running(t);
-    const { socket } = controlPathsFor(dir, testEnv(t));
+    const { socket } = controlPlaceFor(dir, testEnv(t));
     const { execa } = await import('execa');
     const probe = `require('net').connect(process.argv[1]).on('connect', () => { console.log('CONNECTED'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(3); })`;
     const [file, args] = nodeCommand(['-e', probe, socket]);
@@ -304,7 +304,7 @@ t.test('a stalled reader of our output does not stall us: control still answers'
   };
   await status();
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  // A loop blocked in a write (pino's sync destination: runtime.md E15) would never answer.
+  // A loop blocked in a write (pino's sync destination: docs/architecture.md) would never answer.
   const answer = await status();
   t.match(answer.stdout, /"state": "running"/, 'answered while the output is blocked');
   cli.kill('SIGTERM');

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { runCli } from '../helpers/cli.js';
 
@@ -43,8 +45,6 @@ t.test('env --json, and its output reads back as an env file', async (t) => {
   const parsed = JSON.parse(json.stdout) as Record<string, string>;
   t.equal(parsed.MULTI, 'a\nb');
   const dotenv = await runCli(t, ['env', '--show-secrets'], { cwd: dir, env: clean });
-  const { writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
   writeFileSync(join(dir, 'roundtrip.env'), dotenv.stdout);
   const again = await runCli(
     t,

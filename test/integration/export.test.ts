@@ -71,7 +71,8 @@ function parseEnvKeys(path: string): Record<string, true> {
   return Object.fromEntries(keys.map((key) => [key, true]));
 }
 
-const SECRET_FILES = /(\.env|\.conf|\.plist|\/env\/[A-Z_]+|secret\.yaml)$/;
+const SECRET_FILES = /(\.env|\.plist|secret\.yaml|compose\.yaml)$/;
+const SCRIPTS = /(run|finish|control\/[tk])$/;
 
 for (const format of Object.keys(GOLDENS.formats)) {
   t.test(`${format}: the export matches the golden files`, async (t) => {
@@ -88,10 +89,10 @@ for (const format of Object.keys(GOLDENS.formats)) {
       const mode = modeOf(join(out, path));
       t.equal(
         mode,
-        SECRET_FILES.test(path) ? '600' : path.endsWith('run') ? '755' : '644',
+        SECRET_FILES.test(path) ? '600' : SCRIPTS.test(path) ? '755' : '644',
         `${path} mode`,
       );
-      t.notMatch(text, /\/tmp\/|HOME=|PATH=/, `${path}: no temp path, no shell env`);
+      t.notMatch(text, /\/tmp\/|\bHOME=|\bPATH=/, `${path}: no temp path, no shell env`);
     }
   });
 }
@@ -176,51 +177,48 @@ t.test(
     ]);
     t.match(programs['example-web-2'], {
       group: 'example',
-      argv: ['/bin/sh', '-c', 'exec node examples/web.mjs'],
       directory: GOLDENS.rootPlaceholder,
-      environment: { PORT: '5001', PS: 'web.2', GREETING: 'hello, world' },
+      environment: { PORT: '5001', PS: 'web.2' },
       stopwaitsecs: 10,
       stopasgroup: true,
       killasgroup: true,
-      autostart: true,
+      autostart: false,
     });
-    t.match(programs['example-release'], { group: 'example-release', autostart: false });
+    const argv = programs['example-web-2']?.argv ?? [];
+    t.same([argv[0], argv[1], argv[4]], ['/bin/sh', '-c', 'exec node examples/web.mjs']);
+    t.match(argv[3], /\/example\.env$/, "the env file beside the config: supervisord's %(here)s");
+    t.match(programs['example-release'], { group: 'example-release', autostart: true });
   },
 );
 
 t.test('launchd: every golden plist parses as a property list', async (t) => {
   const dir = join(FIXTURES, 'export/launchd');
-  for (const path of listFiles(dir)) {
+  for (const path of listFiles(dir).filter((file) => file.endsWith('.plist'))) {
     const parsed = parsePlist(readFileSync(join(dir, path), 'utf8')) as Record<string, unknown>;
     t.equal(`${String(parsed.Label)}.plist`, path);
   }
 });
 
 t.test(
-  'runit: the golden scripts parse and chpst reads the env folders',
+  'runit: the golden scripts parse and sh reads the env file',
   skipUnless(CHPST, 'chpst', 'runit'),
   async (t) => {
     const dir = join(FIXTURES, 'export/runit');
     for (const path of listFiles(dir).filter((file) => file.endsWith('run'))) {
       t.equal(spawnSync('sh', ['-n', join(dir, path)]).status, 0, `sh -n ${path}`);
     }
-    // Git keeps no 0600 modes and the folder may be read-only: chpst reads a copy.
-    const copy = t.testdir();
-    const files = listFiles(join(dir, 'example-web.2/env')).map((key) => ({
-      path: key,
-      content: readFileSync(join(dir, 'example-web.2/env', key), 'utf8'),
-    }));
-    await writeFiles(copy, files);
-    const result = spawnSync(
-      CHPST ?? 'chpst',
-      ['-e', copy, process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'],
+    const read = spawnSync(
+      'sh',
+      [
+        '-c',
+        '. "$1" && exec "$2" -e "process.stdout.write(JSON.stringify(process.env))"',
+        'sh',
+        join(dir, 'example.env'),
+        process.execPath,
+      ],
       { encoding: 'utf8', env: {} },
     );
-    t.match(JSON.parse(result.stdout || '{}'), {
-      PORT: '5001',
-      PS: 'web.2',
-      GREETING: 'hello, world',
-    });
+    t.match(JSON.parse(read.stdout || '{}'), { GREETING: 'hello, world' }, 'sh reads example.env');
   },
 );
 
@@ -246,7 +244,7 @@ t.test('compose: the golden file is valid against the compose-spec schema', asyn
 t.test('kubernetes: the golden manifests are valid against the Kubernetes schemas', async (t) => {
   const models = { Deployment, Job, ConfigMap, Secret, Service } as const;
   const dir = join(FIXTURES, 'export/kubernetes');
-  for (const path of listFiles(dir)) {
+  for (const path of listFiles(dir).filter((file) => file.endsWith('.yaml'))) {
     const object = parse(readFileSync(join(dir, path), 'utf8')) as { kind: keyof typeof models };
     t.doesNotThrow(() => new models[object.kind](object as never).validate(), path);
   }
@@ -313,36 +311,88 @@ function pick(
 }
 
 t.test(
-  'supervisord: its reader gets every value it can carry unchanged',
+  'supervisord: its reader gets the command as written; the env file carries every value',
   skipUnless(SUPERVISORD, 'supervisord', 'supervisor'),
   async (t) => {
-    const app = trickyApp(t, TRICKY.refused.supervisord ?? []);
+    const app = trickyApp(t, []);
     const result = await runCli(t, ['export', 'supervisord', 'out', '-a', 'tricky'], {
       cwd: app.cwd,
       env: quietEnv(Object.keys(TRICKY.env)),
     });
     t.equal(result.exitCode, 0, result.stderr);
-    const programs = readSupervisorConfig(t, join(app.cwd, 'out/tricky.conf'));
-    t.same(programs['tricky-web-1']?.environment, {
-      PORT: String(DEFAULT_PORT),
-      PS: 'web.1',
-      ...app.env,
-    });
-    t.same(programs['tricky-other-1']?.argv, ['/bin/sh', '-c', TRICKY.command]);
+    const out = join(app.cwd, 'out');
+    const programs = readSupervisorConfig(t, join(out, 'tricky.conf'));
+    t.same(programs['tricky-web-1']?.environment, { PORT: String(DEFAULT_PORT), PS: 'web.1' });
+    t.match(programs['tricky-other-1']?.argv[3], /\/tricky\.env$/);
+    t.equal(programs['tricky-other-1']?.argv[4], TRICKY.command);
     t.equal(programs['tricky-other-1']?.directory, app.cwd);
+    const args = [join(out, 'tricky.env'), process.execPath, ECHO_ENV, app.dump];
+    const read = spawnSync('sh', ['-c', '. "$1" && exec "$2" "$3" "$4"', 'sh', ...args], {
+      encoding: 'utf8',
+      env: {},
+    });
+    t.equal(read.status, 0, read.stderr);
+    const dumped = JSON.parse(readFileSync(app.dump, 'utf8')) as { env: Record<string, string> };
+    t.same(pick(dumped.env, Object.keys(app.env)), app.env, 'sh reads every value back');
   },
 );
 
-t.test('supervisord: a value it cannot carry stops the export at its line', async (t) => {
-  const cwd = t.testdir({ Procfile: 'web: node web.js\n', '.env': 'A=1\nB="two\\nlines"\n' });
-  const result = await runCli(t, ['export', 'supervisord'], { cwd, env: quietEnv(['A', 'B']) });
-  t.equal(result.exitCode, 1);
-  t.equal(
-    result.stderr,
-    'foreman-ts: .env:2: supervisord cannot carry the value of B: it contains a newline (hint: use another format (systemd, runit, compose, kubernetes) or change the value)\n',
-  );
-  t.notOk(existsSync(join(cwd, 'supervisord')), 'nothing written');
+t.test('no format refuses a value the env-file dialect can hold', async (t) => {
+  const app = trickyApp(t, []);
+  for (const format of Object.keys(GOLDENS.formats)) {
+    const args = ['export', format, `out-${format}`, '-a', 'tricky', '--image', 'x:1'];
+    const result = await runCli(t, args, { cwd: app.cwd, env: quietEnv(Object.keys(TRICKY.env)) });
+    t.equal(result.exitCode, 0, `${format}: ${result.stderr}`);
+  }
 });
+
+const DOCKER_COMPOSE = tool('docker-compose');
+
+type ComposeService = { environment: Record<string, string>; command: string[] };
+
+t.test(
+  'compose: docker-compose 1.29 reads every value back, with no host variable substituted',
+  skipUnless(DOCKER_COMPOSE, 'docker-compose', 'docker-compose'),
+  async (t) => {
+    const app = trickyApp(t, []);
+    const args = ['export', 'compose', 'out', '-a', 'tricky', '--image', 'x:1'];
+    const result = await runCli(t, args, { cwd: app.cwd, env: quietEnv(Object.keys(TRICKY.env)) });
+    t.equal(result.exitCode, 0, result.stderr);
+    const config = spawnSync(DOCKER_COMPOSE ?? '', ['-f', 'out/compose.yaml', 'config'], {
+      cwd: app.cwd,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: '/home/someone', id: 'HOST' },
+      timeout: 60_000,
+    });
+    t.equal(config.status, 0, config.stderr);
+    t.notMatch(config.stdout, /HOST|\/home\/someone/, 'no host variable substituted');
+    // `config` prints a compose file again, so it writes each `$` it read as `$$`.
+    const printed = config.stdout.replace(/\$\$/g, '$');
+    const { services } = parse(printed) as { services: Record<string, ComposeService> };
+    t.same(services.web?.environment, { ...app.env, PORT: String(DEFAULT_PORT), PS: 'web' });
+    t.same(services['run.1']?.environment, { ...app.env, PS: 'run.1' });
+    t.same(services.other?.command, ['/bin/sh', '-c', TRICKY.command]);
+  },
+);
+
+const SHELLCHECK = tool('shellcheck');
+
+t.test(
+  'every generated shell script passes shellcheck (warnings and errors)',
+  skipUnless(SHELLCHECK, 'shellcheck', 'shellcheck'),
+  async (t) => {
+    const scripts = Object.keys(GOLDENS.formats).flatMap((format) =>
+      listFiles(join(FIXTURES, 'export', format))
+        .filter((path) => SCRIPTS.test(path))
+        .map((path) => join(FIXTURES, 'export', format, path)),
+    );
+    t.ok(scripts.length > 10, 'scripts found');
+    const result = spawnSync(SHELLCHECK ?? '', ['-s', 'sh', '-S', 'warning', ...scripts], {
+      encoding: 'utf8',
+    });
+    t.equal(result.status, 0, result.stdout);
+  },
+);
 
 t.test(
   'systemd: units with every tricky value pass systemd-analyze verify',
@@ -388,7 +438,11 @@ t.test('the app name defaults to the root folder’s name', async (t) => {
     env: quietEnv(),
   });
   t.equal(result.exitCode, 0, result.stderr);
-  t.same(readdirSync(join(cwd, 'out')), ['shop-front.web.1.plist']);
+  t.same(readdirSync(join(cwd, 'out')).sort(), [
+    'shop-front-run',
+    'shop-front.env',
+    'shop-front.web.1.plist',
+  ]);
 });
 
 t.test('usage errors exit 2 with one line and a hint', async (t) => {
@@ -436,7 +490,7 @@ t.test('a file in the way of DIR is reported, not thrown', async (t) => {
   t.equal(result.exitCode, 1);
   t.match(
     result.stderr,
-    /^foreman-ts: cannot write .*out\/[^ ]+: a file is in the way of a folder \(hint: /,
+    /^foreman-ts: cannot write to .*\/out: it is a file, not a folder \(hint: /,
   );
 });
 
@@ -460,3 +514,22 @@ t.test('writeFiles replaces files atomically and sets modes exactly', async (t) 
     /outside the export folder/,
   );
 });
+
+t.test(
+  'a name too long for the file system stops the export before anything is written',
+  async (t) => {
+    const type = 'w'.repeat(300);
+    const cwd = t.testdir({ Procfile: `web: node web.js\n${type}: node worker.js\n` });
+    for (const format of ['systemd', 'runit', 'supervisord', 'launchd']) {
+      const result = await runCli(t, ['export', format, `out-${format}`, '-a', 'app'], {
+        cwd,
+        env: quietEnv(),
+      });
+      t.not(result.exitCode, 70, `${format}: not an internal error`);
+      if (result.exitCode === 0) continue; // supervisord puts every program in one file
+      t.equal(result.exitCode, 1, `${format}: ${result.stderr}`);
+      t.match(result.stderr, /^foreman-ts: Procfile:2: /, 'names the Procfile line');
+      t.notOk(existsSync(join(cwd, `out-${format}`)), `${format}: nothing written`);
+    }
+  },
+);

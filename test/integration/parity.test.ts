@@ -92,6 +92,22 @@ t.test('parity: from a subdirectory, with -d', async (t) => {
   t.equal(run.env.PWD, dir);
 });
 
+t.test('parity: from a deep subfolder, found without -d (.foreman included)', async (t) => {
+  const dir = t.testdir({
+    '.env': 'A=1\nDATABASE_URL=postgres://db/app\n',
+    '.foreman': 'env_override: true\n',
+    app: { models: { concerns: { deep: {} } } },
+  });
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dir, 'Procfile'), procfile(join(dir, 'start.json')));
+  const cwd = join(dir, 'app', 'models', 'concerns', 'deep');
+  const { start, run } = await compare(t, { dir, cwd, args: [], env: { A: 'shell' } });
+  t.equal(run.cwd, dir);
+  t.equal(run.env.PWD, dir);
+  t.equal(run.env.DATABASE_URL, 'postgres://db/app');
+  t.equal(start.env.A, '1', "the root's .foreman applies (env_override)");
+});
+
 t.test('parity: several -e files and --env-override', async (t) => {
   const dir = t.testdir({ 'a.env': 'X=a\nY=a\n', 'b.env': 'Y=b\nZ=${Y}-z\n' });
   const { writeFileSync } = await import('node:fs');

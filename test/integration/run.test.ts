@@ -17,7 +17,9 @@ t.test(
   'arguments pass exactly as argv: spaces, quotes, $, *, empty strings, unicode',
   async (t) => {
     const args = ['[%s]', 'a b', '$HOME', '*', '', 'it\'s "q"', 'üñí ✓', '--flag'];
-    const result = await runCli(t, ['run', 'printf', ...args], { cwd: t.testdir({}) });
+    const result = await runCli(t, ['run', 'printf', ...args], {
+      cwd: t.testdir({ Procfile: 'web: true\n' }),
+    });
     t.equal(result.exitCode, 0);
     t.equal(result.stdout, `[a b][$HOME][*][][it's "q"][üñí ✓][--flag]`);
     t.equal(result.stderr, '');
@@ -163,7 +165,7 @@ t.test('bad input fails before anything runs', async (t) => {
   const dir = t.testdir({ '.env': 'A="open\n' });
   const result = await runCli(t, ['run', 'touch', marker], { cwd: dir });
   t.equal(result.exitCode, 1);
-  t.match(result.stderr, /\.env:1: unterminated " quote/);
+  t.match(result.stderr, /\.env:1: A: unterminated " quote at column 3/);
   writeFileSync(join(dir, '.env'), 'A=1\n');
   t.equal((await runCli(t, ['run', 'true'], { cwd: dir })).exitCode, 0);
   t.equal((await runCli(t, ['run', '-e', 'missing.env', 'true'], { cwd: dir })).exitCode, 1);

@@ -126,6 +126,30 @@ t.test('a second Ctrl-C skips the wait', async (t) => {
   t.equal(result.exitCode, 1);
 });
 
+t.test(
+  'a grace period longer than a timer can hold is refused, not turned into SIGKILL',
+  async (t) => {
+    const procfile = `stubborn: ${bin('ignore-term.mjs')}\n`;
+    const flag = await runCli(t, ['start', '-t', '3000000'], {
+      cwd: t.testdir({ Procfile: procfile }),
+    });
+    t.equal(flag.exitCode, 2);
+    t.match(flag.stderr, /^foreman-ts: -t must be a number of seconds from 0 to 2147483 /);
+    t.equal(flag.stdout, '', 'nothing started');
+    const file = await runCli(t, ['start'], {
+      cwd: t.testdir({ Procfile: procfile, '.foreman': 'timeout: 3000000\n' }),
+    });
+    t.equal(file.exitCode, 1);
+    t.match(file.stderr, /^foreman-ts: \.foreman:1: "timeout" must be a number of seconds/);
+    const env = await runCli(t, ['start'], {
+      cwd: t.testdir({ Procfile: procfile }),
+      env: { FOREMAN_TS_TIMEOUT: '3000000' },
+    });
+    t.equal(env.exitCode, 2);
+    t.match(env.stderr, /^foreman-ts: FOREMAN_TS_TIMEOUT must be a number of seconds/);
+  },
+);
+
 t.test('whole trees are stopped: groups, setsid children, double-forked daemons', async (t) => {
   const s = [uniqueSleep(), uniqueSleep(), uniqueSleep(), uniqueSleep(), uniqueSleep()];
   t.teardown(() => s.forEach((one) => killMatching(one.pattern)));

@@ -76,7 +76,7 @@ t.test(
       encoding: 'buffer',
       reject: false,
     });
-    const out = Buffer.from(bytes.stdout as Uint8Array);
+    const out = Buffer.from(bytes.stdout);
     t.ok(
       out.includes(
         Buffer.from([

@@ -85,17 +85,24 @@ t.test(
     t.equal(
       result.stderr,
       'foreman-ts: Procfile:2: expected "name: command", got "broken line" (hint: write "name: command", with a colon after the process type)\n' +
-        'foreman-ts: .env:2: unterminated " quote (hint: close it with ", or escape it (\\") inside a quoted value)\n',
+        'foreman-ts: .env:2: B: unterminated " quote at column 3 (hint: close it with ", or write a " inside the value as \\")\n',
     );
   },
 );
 
 t.test('missing files are named with a fix', async (t) => {
-  const none = await runCli(t, ['start'], { cwd: t.testdir({}) });
+  const empty = t.testdir({});
+  const none = await runCli(t, ['start'], { cwd: empty });
   t.equal(none.exitCode, 1);
-  t.match(
+  t.equal(
     none.stderr,
-    /^foreman-ts: Procfile: no such file \(hint: pass -f\/--procfile or -d\/--root\)\n$/,
+    `foreman-ts: no Procfile in ${empty} or a folder above it (hint: run it in the app's ` +
+      'folder, or pass -f/--procfile or -d/--root)\n',
+  );
+  const named = await runCli(t, ['start', '-f', 'Procfile.dev'], { cwd: empty });
+  t.match(
+    named.stderr,
+    /^foreman-ts: Procfile\.dev: no such file \(hint: pass -f\/--procfile or -d\/--root\)\n$/,
   );
   const env = await runCli(t, ['start', '-e', 'nope.env'], {
     cwd: t.testdir({ Procfile: 'a: true\n' }),
@@ -112,10 +119,47 @@ t.test('missing files are named with a fix', async (t) => {
   t.match(formation.stderr, /unknown process type "wbe" \(hint: known: web\)/);
 });
 
+t.test('.foreman settings that name what is not there are errors at their line', async (t) => {
+  const cases: ReadonlyArray<readonly [string, string]> = [
+    [
+      'port: 3000\nroot: nowhere\n',
+      '.foreman:2: "root": root folder DIR/nowhere does not exist (hint: fix "root" in .foreman)',
+    ],
+    [
+      'procfile: Procfile.dve\n',
+      '.foreman:1: "procfile": Procfile.dve: no such file (hint: fix "procfile" in .foreman)',
+    ],
+    [
+      'env: [.env, missing.env]\n',
+      '.foreman:1: "env": missing.env: no such file (hint: fix "env" in .foreman)',
+    ],
+    [
+      'formation:\n  wbe: 1\n',
+      '.foreman:1: "formation": unknown process type "wbe" (hint: known: web)',
+    ],
+    [
+      'timeout: 1\nformation: web=101\n',
+      '.foreman:2: "formation": web=101 is too many (hint: at most 100 instances per type)',
+    ],
+  ];
+  for (const [foreman, message] of cases) {
+    const dir = t.testdir({ Procfile: 'web: true\n', '.env': 'A=1\n', '.foreman': foreman });
+    for (const command of ['start', 'check']) {
+      const result = await runCli(t, [command], { cwd: dir });
+      t.equal(result.exitCode, 1, `${command} with ${foreman}`);
+      t.equal(result.stderr, `foreman-ts: ${message.replace('DIR', dir)}\n`);
+    }
+  }
+  const dir = t.testdir({ Procfile: 'web: true\n', '.foreman': 'formation: wbe=1\n' });
+  const flag = await runCli(t, ['check', '-m', 'web=1'], { cwd: dir });
+  t.equal(flag.exitCode, 0, 'a flag that overrides the setting leaves nothing to blame on it');
+});
+
 t.test('check: valid, or every problem with file:line', async (t) => {
-  const ok = await runCli(t, ['check'], { cwd: t.testdir({ Procfile: 'web: a\nworker: b\n' }) });
+  const dir = t.testdir({ Procfile: 'web: a\nworker: b\n' });
+  const ok = await runCli(t, ['check'], { cwd: dir });
   t.equal(ok.exitCode, 0);
-  t.equal(ok.stdout, 'valid procfile detected (web, worker)\n');
+  t.equal(ok.stdout, `valid procfile detected (web, worker)\nroot: ${dir}\n`);
   const bad = await runCli(t, ['check'], {
     cwd: t.testdir({ Procfile: 'a: x\na: y\nb c\n', '.env': "K='x\n" }),
   });
@@ -123,7 +167,22 @@ t.test('check: valid, or every problem with file:line', async (t) => {
   t.equal(bad.stderr.trim().split('\n').length, 3);
   t.match(bad.stderr, /Procfile:2: "a" is defined twice/);
   t.match(bad.stderr, /Procfile:3: expected "name: command"/);
-  t.match(bad.stderr, /\.env:1: unterminated ' quote/);
+  t.match(bad.stderr, /\.env:1: K: unterminated ' quote at column 3/);
+});
+
+t.test('check reads the formation and ports as start would (-m, -p and their twins)', async (t) => {
+  const dir = t.testdir({ Procfile: 'web: a\nworker: b\n' });
+  const ok = await runCli(t, ['check', '-m', 'web=2,worker=1', '-p', '3000'], { cwd: dir });
+  t.equal(ok.exitCode, 0, ok.stderr);
+  const typo = await runCli(t, ['check', '-m', 'wbe=1'], { cwd: dir });
+  t.equal(typo.exitCode, 2);
+  t.match(typo.stderr, /unknown process type "wbe" \(hint: known: web, worker\)/);
+  const high = await runCli(t, ['check', '-p', '65500'], { cwd: dir });
+  t.equal(high.exitCode, 2);
+  t.match(high.stderr, /worker\.1 would get port 65600/);
+  const twin = await runCli(t, ['check'], { cwd: dir, env: { FOREMAN_TS_FORMATION: 'wbe=1' } });
+  t.equal(twin.exitCode, 2);
+  t.match(twin.stderr, /unknown process type "wbe"/);
 });
 
 t.test('help and version', async (t) => {
@@ -138,4 +197,13 @@ t.test('help and version', async (t) => {
   const usage = await runCli(t, ['strat'], { cwd: t.testdir({}) });
   t.equal(usage.exitCode, 2);
   t.match(usage.stderr, /unknown command "strat"/);
+  const topic = await runCli(t, ['help', 'bogus'], { cwd: t.testdir({}) });
+  t.equal(topic.exitCode, 2);
+  t.equal(topic.stdout, '');
+  t.equal(
+    topic.stderr,
+    'foreman-ts: unknown command "bogus" (hint: commands: start, run, check, env, export, ' +
+      'status, restart, stop, scale, quit, help, version)\n',
+  );
+  t.equal((await runCli(t, ['help', 'run'], { cwd: t.testdir({}) })).exitCode, 0);
 });

@@ -58,11 +58,15 @@ t.test('help and version', async (t) => {
   t.match(formatHelp('start'), /-m, --formation SPEC/);
   t.match(formatHelp('start'), /FOREMAN_TS_TIMEOUT/);
   t.match(formatHelp(undefined), /Commands:/);
+  t.notMatch(formatHelp('run'), /5000/, 'run sets no PORT by default');
+  t.match(formatHelp('run'), /-p, --port N +set PORT=N for the command \(default: none of its own/);
+  t.match(formatHelp('start'), /-p, --port N +base port; .*\(default: \$PORT or 5000\)/);
 });
 
 t.test('usage errors are clear and exit 2', async (t) => {
   const cases: ReadonlyArray<readonly [string[], RegExp]> = [
     [['strat'], /unknown command "strat"/],
+    [['help', 'bogus'], /unknown command "bogus"/],
     [['start', '--nope'], /unknown option "--nope"/],
     [['start', '-x'], /unknown option "-x"/],
     [['run', '-t', '3', 'x'], /--timeout does not apply to "run"/],
@@ -80,6 +84,19 @@ t.test('usage errors are clear and exit 2', async (t) => {
     const error = t.throws(() => parseInvocation(argv), { message }, argv.join(' ')) as UsageError;
     t.equal(error.exitCode, 2);
   }
+});
+
+t.test('a timeout longer than a Node timer can wait is refused, wherever it is set', async (t) => {
+  const expected = /must be a number of seconds from 0 to 2147483 \(about 24 days\)/;
+  t.throws(() => parseInvocation(['start', '-t', '3000000']), {
+    message: new RegExp(`^-t ${expected.source}, got "3000000"$`),
+    exitCode: 2,
+  });
+  t.throws(() => parseEnvTwins({ FOREMAN_TS_TIMEOUT: '3000000' }, 'start'), {
+    message: new RegExp(`^FOREMAN_TS_TIMEOUT ${expected.source}`),
+  });
+  t.same(parseInvocation(['start', '-t', '2147483']).command, 'start');
+  t.same(parseInvocation(['start', '-t', '0']).command, 'start');
 });
 
 t.test('FOREMAN_TS_* twins', async (t) => {

@@ -2,16 +2,13 @@ import { readFileSync } from 'node:fs';
 import { parse as parsePlist } from 'plist';
 import t from 'tap';
 import { parse } from 'yaml';
-import { parseDotenv } from '../../src/core/dotenv.js';
-import { composeEnv } from '../../src/core/release.js';
-import { InputError } from '../../src/errors.js';
+import { secretRule } from '../../src/core/secrets.js';
 import { renderCompose } from '../../src/export/compose.js';
 import {
   commandSupervisord,
-  envSupervisord,
+  envLineShell,
   plainSystemd,
   quoteSystemd,
-  renderYaml,
   textXml,
 } from '../../src/export/escape.js';
 import { renderKubernetes } from '../../src/export/kubernetes.js';
@@ -20,6 +17,7 @@ import type { ExportFile, ExportPlan } from '../../src/export/plan.js';
 import { renderRunit } from '../../src/export/runit.js';
 import { renderSupervisord } from '../../src/export/supervisord.js';
 import { renderSystemd } from '../../src/export/systemd.js';
+import { renderYaml } from '../../src/export/yaml.js';
 
 /**
  * Values with quotes, `$`, `%`, newlines, `=`, backslashes and unicode go through every
@@ -36,7 +34,6 @@ const FIXTURE = JSON.parse(
   command: string;
 };
 const TRICKY = FIXTURE.env;
-const REFUSED = FIXTURE.refused;
 const TRICKY_COMMAND = FIXTURE.command;
 
 function trickyPlan(
@@ -54,19 +51,28 @@ function trickyPlan(
       key,
       value,
       origin: { file: '.env', line: index + 1 },
+      isSecret: secretRule().isSecret(key, value),
     })),
-    processes: [{ name: 'web.1', type: 'web', instance: 1, script: TRICKY_COMMAND, port: 5000 }],
+    processes: [
+      {
+        name: 'web.1',
+        type: 'web',
+        instance: 1,
+        script: TRICKY_COMMAND,
+        port: 5000,
+        origin: { file: 'Procfile', line: 1 },
+      },
+    ],
     types: [{ type: 'web', script: TRICKY_COMMAND, count: 1, port: 5000 }],
     release: undefined,
     oneOff: undefined,
+    commands: [
+      { type: 'web', script: `${TRICKY_COMMAND} "$@"`, origin: { file: 'Procfile', line: 1 } },
+    ],
+    adminPort: undefined,
     ...overrides,
   };
 }
-
-const accepted = (format: string) =>
-  Object.fromEntries(
-    Object.entries(TRICKY).filter(([key]) => !(REFUSED[format] ?? []).includes(key)),
-  );
 
 function file(files: readonly ExportFile[], path: string): string {
   const found = files.find((candidate) => candidate.path === path);
@@ -154,26 +160,6 @@ function unquoteSystemd(word: string, isCommand: boolean): string {
   return isCommand ? text.replace(/\$\$/g, '$') : text;
 }
 
-/** compose-go's dotenv (dotenv/parser.go) for the double-quoted values we write. */
-function parseComposeEnvFile(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const match of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"$/gms)) {
-    const [, key = '', raw = ''] = match;
-    // The scan keeps `\x` pairs except an escaped quote, which loses its backslash.
-    const scanned = raw.replace(/\\(.)/gs, (_, c: string) => (c === '"' ? '"' : `\\${c}`));
-    const unescaped = scanned.replace(/\\([abcfnrtv$"\\])/g, (_, c: string) =>
-      c === '$' ? '$$' : c === 'n' ? '\n' : c === 'r' ? '\r' : c === 't' ? '\t' : c,
-    );
-    env[key] = unescaped.replace(/\$\$/g, '$');
-  }
-  return env;
-}
-
-/** chpst -e: first line, NULs become newlines, trailing spaces and tabs removed. */
-function readRunitEnvFile(content: string): string {
-  return (content.split('\n')[0] ?? '').replace(/\0/g, '\n').replace(/[ \t]+$/, '');
-}
-
 t.test('the systemd model follows the rules of env-file.c', async (t) => {
   t.same(parseSystemdEnvFile('A=1\n# c\nB = two words  \nC="x\\"y"\nD=\'a\\b\'\n'), {
     A: '1',
@@ -201,20 +187,22 @@ t.test('launchd: the plist parser reads every value back', async (t) => {
   t.equal(parsed.WorkingDirectory, '/srv/tricky app%1');
 });
 
-t.test('compose: env_file values read back by compose-go and foreman-ts alike', async (t) => {
+t.test('compose: environment values read back from YAML, `$$` as `$`', async (t) => {
   const files = renderCompose(trickyPlan(TRICKY));
-  const text = file(files, 'tricky.env');
-  t.same(parseComposeEnvFile(text), TRICKY);
-  const { env } = composeEnv({
-    inherited: {},
-    files: [{ path: 'tricky.env', label: 'tricky.env', entries: parseDotenv(text, 'tricky.env') }],
-    override: false,
-  });
-  t.same(env, TRICKY);
   const compose = parse(file(files, 'compose.yaml')) as {
-    services: Record<string, { command: string[] }>;
+    services: Record<string, { command?: string[]; environment: Record<string, string> }>;
   };
-  t.equal(compose.services.web?.command[2]?.replace(/\$\$/g, '$'), TRICKY_COMMAND);
+  const unescape = (text: string) => text.replace(/\$\$/g, '$');
+  for (const service of ['web', 'run.1']) {
+    const env = compose.services[service]?.environment ?? {};
+    const back = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, unescape(v)]));
+    t.same(back, {
+      ...TRICKY,
+      PS: service === 'web' ? 'web' : 'run.1',
+      ...(service === 'web' ? { PORT: '5000' } : {}),
+    });
+  }
+  t.equal(unescape(compose.services.web?.command?.[2] ?? ''), TRICKY_COMMAND);
 });
 
 t.test('kubernetes: ConfigMap and Secret values read back from YAML', async (t) => {
@@ -248,30 +236,27 @@ t.test('YAML: every string stays a string under YAML 1.1 and 1.2', async (t) => 
   );
 });
 
-t.test('runit: chpst reads every env file back', async (t) => {
-  const files = renderRunit(trickyPlan(accepted('runit')));
-  for (const [key, value] of Object.entries(accepted('runit'))) {
-    t.equal(readRunitEnvFile(file(files, `tricky-web.1/env/${key}`)), value, key);
+t.test('host engines: the sh env file reads every value back', async (t) => {
+  const all = { ...TRICKY, ...FIXTURE.extra };
+  for (const render of [renderRunit, renderSupervisord, renderLaunchd]) {
+    t.same(readShellEnv(file(render(trickyPlan(all)), 'tricky.env')), all, render.name);
   }
-  t.throws(() => renderRunit(trickyPlan({ A: 'x', B: 'trailing ' })), {
-    constructor: InputError,
-    message: /^\.env:2: runit cannot carry the value of B: chpst strips trailing spaces/,
-  });
+  t.equal(envLineShell('A', "it's", { what: 'x' }), `export A='it'\\''s'`);
+  t.throws(() => envLineShell('A', 'a\0b', { what: 'x' }), /NUL/);
 });
 
-t.test('supervisord: values environment= cannot carry are refused at their line', async (t) => {
-  const env = { ...TRICKY, ...FIXTURE.extra };
-  for (const key of REFUSED.supervisord ?? []) {
-    t.throws(
-      () => renderSupervisord(trickyPlan({ OK: 'fine', [key]: env[key] ?? '' })),
-      { constructor: InputError, message: /^\.env:2: supervisord cannot carry the value of / },
-      key,
+/** sh's reading of `export KEY='...'` lines: single quotes keep everything, `'\''` is a quote. */
+function readShellEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  const line = /^export ([A-Za-z_][A-Za-z0-9_]*)=((?:'[^']*'|\\'|[A-Za-z0-9_@%+=:,./-])*)$/gm;
+  for (const [, key = '', word = ''] of text.matchAll(line)) {
+    env[key] = word.replace(
+      /'([^']*)'|\\(')/g,
+      (_, quoted: string | undefined, q: string) => quoted ?? q,
     );
   }
-  t.doesNotThrow(() => renderSupervisord(trickyPlan(accepted('supervisord'))));
-  t.equal(envSupervisord("it's 100%", { what: 'x' }), '"it\'s 100%%"');
-  t.equal(envSupervisord('say "hi" now', { what: 'x' }), `'say "hi" now'`);
-});
+  return env;
+}
 
 t.test('supervisord: command= never has a comment marker after whitespace', async (t) => {
   const line = commandSupervisord(['/bin/sh', '-c', 'a ; b # c %'], { what: 'x' });

@@ -66,11 +66,17 @@ t.test(
       'shop-web.2.service': '644',
       'shop-worker.1.service': '644',
       'shop.env': '600',
+      'shop-run': '755',
     });
+    const target = content(files, 'shop.target');
     t.match(
-      content(files, 'shop.target'),
+      target,
       /^Wants=shop-release\.service shop-web\.1\.service shop-web\.2\.service shop-worker\.1\.service$/m,
     );
+    t.match(target, /^Requires=shop-release\.service\nAfter=shop-release\.service$/m, 'gated');
+    const run = content(files, 'shop-run');
+    t.match(run, /--property=EnvironmentFile="\$here"\/shop\.env /);
+    t.match(run, /--working-directory=\/srv\/shop --uid=shop --setenv=PS=run\.1 /);
     const web = content(files, 'shop-web.2.service');
     for (const line of [
       'PartOf=shop.target',
@@ -96,17 +102,19 @@ t.test(
   },
 );
 
-t.test('supervisord: a group of programs, the release outside it', async (t) => {
+t.test('supervisord: a group the release starts, the env in a file', async (t) => {
   const files = render('supervisord', { settings: { user: 'shop', log: '/var/log/shop' } });
-  t.same(modes(files), { 'shop.conf': '600' });
+  t.same(modes(files), { 'shop.conf': '644', 'shop.env': '600', 'shop-run': '755' });
   const conf = content(files, 'shop.conf');
   t.match(conf, /^\[group:shop\]\nprograms=shop-web-1,shop-web-2,shop-worker-1$/m);
-  const web = /\[program:shop-web-2\]\n[^[]*/.exec(conf)?.[0] ?? '';
+  t.notMatch(conf, /GREETING|postgres|^user=/m, 'values and the user are not in the config');
+  const section = (name: string) =>
+    conf.split('\n\n').find((text) => text.startsWith(`[program:${name}]`)) ?? '';
+  const web = section('shop-web-2');
   for (const line of [
-    "command=/bin/sh -c 'exec node web.js'",
     'directory=/srv/shop',
-    'user=shop',
-    'environment=PORT="5001",PS="web.2",GREETING="hello",DATABASE_URL="postgres://u:pw@db/app",API_TOKEN="t0k"',
+    'environment=PORT="5001",PS="web.2"',
+    'autostart=false',
     'autorestart=unexpected',
     'stopwaitsecs=10',
     'stopasgroup=true',
@@ -115,20 +123,39 @@ t.test('supervisord: a group of programs, the release outside it', async (t) => 
   ]) {
     t.ok(web.split('\n').includes(line), line);
   }
-  const release = /\[program:shop-release\]\n[^[]*/.exec(conf)?.[0] ?? '';
-  t.match(release, /^autostart=false$/m);
-  t.match(release, /^startsecs=0$/m);
+  t.match(
+    web,
+    /^command=\/bin\/sh -c '.*--reuid=shop .*' '%\(here\)s\/shop\.env' 'exec node web\.js'$/m,
+  );
+  const release = section('shop-release');
+  for (const line of [
+    'autostart=true',
+    'startsecs=1',
+    'startretries=0',
+    'environment=PS="release.1"',
+  ]) {
+    t.ok(release.split('\n').includes(line), line);
+  }
+  t.match(release, /'%\(here\)s\/shop-release\.failed' 'shop:\*'$/m);
+  t.match(content(files, 'shop.env'), /^export GREETING=hello$/m);
+  const plain = content(
+    render('supervisord', { procfile: 'web: node web.js\n', formation: 'web=1' }),
+    'shop.conf',
+  );
+  t.match(plain, /^autostart=true$/m, 'without a release the formation starts by itself');
 });
 
 t.test('launchd: a plist per instance; the release does not run at load', async (t) => {
   const files = render('launchd', { settings: { log: '/var/log/shop', user: 'shop' } });
-  t.same(Object.keys(modes(files)), [
-    'shop.release.plist',
-    'shop.web.1.plist',
-    'shop.web.2.plist',
-    'shop.worker.1.plist',
-  ]);
-  t.ok(files.every((file) => file.mode === 0o600));
+  t.same(modes(files), {
+    'shop.release.plist': '600',
+    'shop.web.1.plist': '600',
+    'shop.web.2.plist': '600',
+    'shop.worker.1.plist': '600',
+    'shop.env': '600',
+    'shop-run': '755',
+  });
+  t.match(content(files, 'shop-run'), /^set -- sudo -E -u shop -- "\$@"$/m);
   const web = parsePlist(content(files, 'shop.web.2.plist')) as Record<string, unknown>;
   t.same(web, {
     Label: 'shop.web.2',
@@ -153,26 +180,31 @@ t.test('launchd: a plist per instance; the release does not run at load', async 
   t.equal(release.KeepAlive, undefined);
 });
 
-t.test('runit: a service folder per instance with run, log/run and env/', async (t) => {
+t.test('runit: a service folder per instance; the env in one file one folder up', async (t) => {
   const files = render('runit', { settings: { user: 'shop' } });
   const web = Object.fromEntries(
     Object.entries(modes(files)).filter(([path]) => path.startsWith('shop-web.1/')),
   );
   t.same(web, {
     'shop-web.1/run': '755',
+    'shop-web.1/control/t': '755',
+    'shop-web.1/control/k': '755',
     'shop-web.1/log/run': '755',
-    'shop-web.1/env/PORT': '600',
-    'shop-web.1/env/PS': '600',
-    'shop-web.1/env/GREETING': '600',
-    'shop-web.1/env/DATABASE_URL': '600',
-    'shop-web.1/env/API_TOKEN': '600',
+    'shop-web.1/finish': '755',
   });
-  t.match(
-    content(files, 'shop-web.1/run'),
-    /^exec chpst -e \.\/env -u shop \/bin\/sh -c 'cd \/srv\/shop && exec node web\.js'$/m,
-  );
-  t.equal(content(files, 'shop-web.2/env/PORT'), '5001\n');
+  t.equal(modes(files)['shop.env'], '600');
+  const run = content(files, 'shop-web.1/run');
+  t.match(run, /^\. \.\.\/shop\.env$/m);
+  t.match(run, /^cd \/srv\/shop \|\| exit 1$/m);
+  t.match(run, /^export PORT=5000 PS=web\.1$/m);
+  t.match(run, /^exec "\$1" -P -u shop \/bin\/sh -c 'exec node web\.js'$/m);
+  t.match(run, /^code=\$\(cat \.\.\/shop-release\/exit-code 2>\/dev\/null\)$/m, 'gated');
+  t.match(content(files, 'shop-web.1/control/t'), /^\(sleep 10; kill -KILL -"\$pid"\)/m);
   t.equal(content(files, 'shop-release/down'), '');
+  t.match(
+    content(files, 'shop-release/finish'),
+    /^  exec sv up \.\.\/shop-web\.1 \.\.\/shop-web\.2 \.\.\/shop-worker\.1$/m,
+  );
   t.notOk(files.some((file) => file.path === 'shop-web.1/down'));
   t.match(content(files, 'shop-web.1/log/run'), /^exec svlogd -tt \.\/main$/m);
   const logged = render('runit', { settings: { log: '/var/log/shop' } });
@@ -198,19 +230,20 @@ const composeSchema = (() => {
 
 t.test('compose: valid against the compose-spec schema', async (t) => {
   const files = render('compose', { settings: { image: 'shop:1', user: 'shop' } });
-  t.same(modes(files), { 'compose.yaml': '644', 'shop.env': '600' });
+  t.same(modes(files), { 'compose.yaml': '600', 'shop-run': '755' });
   const compose = parse(content(files, 'compose.yaml')) as Record<string, unknown>;
   t.ok(composeSchema(compose), JSON.stringify(composeSchema.errors));
+  t.notOk('name' in compose, 'no top-level name: docker-compose 1.29 refuses it');
+  const env = { GREETING: 'hello', DATABASE_URL: 'postgres://u:pw@db/app', API_TOKEN: 't0k' };
   t.match(compose, {
-    name: 'shop',
     services: {
       release: {
         image: 'shop:1',
         command: ['/bin/sh', '-c', 'exec node migrate.js'],
-        env_file: ['shop.env'],
-        environment: { PS: 'release.1' },
+        environment: { ...env, PS: 'release.1' },
         restart: 'no',
       },
+      'run.1': { environment: { ...env, PS: 'run.1' }, deploy: { replicas: 0 } },
       web: {
         deploy: { replicas: 2 },
         stop_grace_period: '10s',
@@ -225,8 +258,8 @@ t.test('compose: valid against the compose-spec schema', async (t) => {
   t.notOk('ports' in ((compose.services as Record<string, object>).worker ?? {}));
   const single = parse(
     content(render('compose', { formation: 'web=1', settings: { image: 'x' } }), 'compose.yaml'),
-  );
-  t.same((single as { services: { web: { ports: string[] } } }).services.web.ports, ['5000:5000']);
+  ) as { services: { web: { ports: string[] } } };
+  t.same(single.services.web.ports, ['5000:5000']);
 });
 
 t.test('compose: the schema check catches a broken file', async (t) => {
@@ -261,9 +294,12 @@ t.test('kubernetes: manifests valid against the Kubernetes schemas', async (t) =
     'web-deployment.yaml': '644',
     'web-service.yaml': '644',
     'worker-deployment.yaml': '644',
+    'shop-run': '755',
   });
   const objects = Object.fromEntries(
-    files.map((file) => [file.path, validateManifest(file.content)]),
+    files
+      .filter((file) => file.path.endsWith('.yaml'))
+      .map((file) => [file.path, validateManifest(file.content)]),
   );
   t.match(objects['configmap.yaml'], {
     metadata: { name: 'shop-env' },

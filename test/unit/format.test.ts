@@ -1,5 +1,5 @@
 import t from 'tap';
-import { describeEvent } from '../../src/core/events.js';
+import { describeEvent, describeOutputFailure } from '../../src/core/events.js';
 import { formatPrefix, formatTime, prefixOf, widthOf } from '../../src/output/format.js';
 import { colorOf, isColorWanted } from '../../src/output/palette.js';
 
@@ -87,8 +87,29 @@ t.test('system events in words', async (t) => {
   );
   t.match(describeEvent({ event: 'stuck', pids: [1, 2] }), /processes 1, 2 survived SIGKILL/);
   t.equal(
-    describeEvent({ event: 'stopping', cause: { kind: 'output-lost' }, signal: 'SIGTERM' }),
+    describeEvent({
+      event: 'stopping',
+      cause: { kind: 'output-lost', error: 'EPIPE' },
+      signal: 'SIGTERM',
+    }),
     'output closed: sending SIGTERM to all processes',
   );
+  t.equal(
+    describeEvent({
+      event: 'stopping',
+      cause: { kind: 'output-lost', error: 'ENOSPC' },
+      signal: 'SIGTERM',
+    }),
+    'output failed (ENOSPC): sending SIGTERM to all processes',
+  );
   t.equal(describeEvent({ event: 'warning', message: 'w' }), 'w');
+});
+
+t.test('a failed stdout is worded with its error and what became of the processes', async (t) => {
+  t.equal(
+    describeOutputFailure('ENOSPC'),
+    'could not write to stdout (ENOSPC: no space left on device): stopped every process; ' +
+      'the output from then on is lost',
+  );
+  t.match(describeOutputFailure('EWHATEVER'), /^could not write to stdout \(EWHATEVER\): /);
 });

@@ -1,6 +1,4 @@
 import t from 'tap';
-import { parseFormation } from '../../src/core/formation.js';
-import { controlPaths, parseRequest, resolveTargets } from '../../src/core/control.js';
 import { parseDefaults } from '../../src/core/defaults.js';
 import {
   backoffMs,
@@ -9,7 +7,6 @@ import {
   parseReadyProbe,
   resolvePolicies,
 } from '../../src/core/policy.js';
-import { formatDuration, formatStatusTable } from '../../src/output/status.js';
 
 t.test('.foreman processes: settings with their lines', async (t) => {
   const text = [
@@ -130,6 +127,9 @@ t.test('ready probe syntax', async (t) => {
   t.same(parseReadyProbe('port'), { kind: 'port' });
   t.same(parseReadyProbe('http:/'), { kind: 'http', path: '/' });
   t.equal(typeof parseReadyProbe('tcp'), 'string');
+  t.same(parseReadyProbe('http:/a%20b?x=é'), { kind: 'http', path: '/a%20b?x=é' });
+  for (const bad of ['http:/a b', 'http:/\0', 'http:/\u001b[2J', 'http:/✓'])
+    t.match(parseReadyProbe(bad), /without spaces or control characters/, JSON.stringify(bad));
 });
 
 t.test('backoff 1s..30s and the crash-loop window', async (t) => {
@@ -137,77 +137,4 @@ t.test('backoff 1s..30s and the crash-loop window', async (t) => {
   t.equal(isCrashLoop([0, 1, 2, 3], 10), false);
   t.equal(isCrashLoop([0, 1, 2, 3, 4], 10), true);
   t.equal(isCrashLoop([0, 1, 2, 3, 4], 60_001), false);
-});
-
-t.test('control protocol requests are checked', async (t) => {
-  t.same(parseRequest('{"v":1,"id":3,"cmd":"stop","targets":["web"]}'), {
-    v: 1,
-    id: 3,
-    cmd: 'stop',
-    targets: ['web'],
-  });
-  t.equal(parseRequest('nope'), 'not JSON');
-  t.match(
-    parseRequest('{"v":2,"id":1,"cmd":"status"}') as string,
-    /unsupported protocol version 2/,
-  );
-  t.equal(parseRequest('{"v":1,"cmd":"status"}'), 'missing numeric "id"');
-  t.equal(parseRequest('{"v":1,"id":1,"cmd":"fly"}'), 'unknown cmd "fly"');
-  t.equal(parseRequest('{"v":1,"id":1,"cmd":"stop"}'), '"targets" must be a list of names');
-  t.equal(parseRequest('{"v":1,"id":1,"cmd":"scale"}'), '"formation" must be a string');
-});
-
-t.test('targets: types and instances', async (t) => {
-  const names = ['web.1', 'web.2', 'worker.1'];
-  t.same(resolveTargets(['web'], names), { matched: ['web.1', 'web.2'], unknown: [] });
-  t.same(resolveTargets(['web.2', 'worker', 'x'], names), {
-    matched: ['web.2', 'worker.1'],
-    unknown: ['x'],
-  });
-});
-
-t.test('socket paths: per user, per root', async (t) => {
-  const paths = controlPaths({
-    root: '/app',
-    runtimeDir: '/run/user/1000/',
-    uid: 1000,
-    digest: () => 'abcdef0123456789ffff',
-  });
-  t.same(paths, {
-    dir: '/run/user/1000/foreman-ts-1000',
-    socket: '/run/user/1000/foreman-ts-1000/abcdef0123456789.sock',
-  });
-});
-
-t.test('status table', async (t) => {
-  const table = formatStatusTable([
-    {
-      process: 'web.1',
-      pid: 12,
-      state: 'running',
-      uptimeMs: 65_000,
-      restarts: 0,
-      port: 5000,
-      lastExit: null,
-    },
-    {
-      process: 'worker.1',
-      pid: null,
-      state: 'stopped',
-      uptimeMs: null,
-      restarts: 2,
-      port: 5100,
-      lastExit: 'exited with code 1',
-    },
-  ]);
-  t.equal(
-    table,
-    [
-      'PROCESS   PID  STATE    UPTIME  RESTARTS  PORT  LAST EXIT',
-      'web.1     12   running  1m05s   0         5000  -',
-      'worker.1  -    stopped  -       2         5100  exited with code 1',
-    ].join('\n'),
-  );
-  t.same([5_000, 3_700_000, 90_000_000].map(formatDuration), ['5s', '1h01m', '1d01h']);
-  t.ok(parseFormation('web=1'));
 });

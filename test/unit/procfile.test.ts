@@ -112,3 +112,28 @@ t.test('garbage is shown escaped, never sent to the terminal as it is', async (t
   t.match(line3, /^Procfile:3: process type "w\\x1b\[31meb" may contain only/);
   t.notMatch(`${line2}${line3}${error.problems[1]?.hint}`, /\u001b|\u0007/);
 });
+
+t.test(
+  'limits: a NUL byte, a type name over 63 characters, a command over 128 000 bytes',
+  async (t) => {
+    const problems = (text: string) => {
+      try {
+        parseProcfile(text, 'Procfile');
+        return [];
+      } catch (error) {
+        return (error instanceof InputErrors ? error.problems : [error as InputError]).map(
+          (problem) => problem.message,
+        );
+      }
+    };
+    t.same(problems('web: ok\n  a: echo a\0b\n'), ['Procfile:2: a NUL byte at column 12']);
+    t.same(problems(`${'w'.repeat(63)}: ok\n`), []);
+    t.same(problems(`${'w'.repeat(64)}: ok\n`), [
+      `Procfile:1: process type "${'w'.repeat(57)}..." is 64 characters long`,
+    ]);
+    t.same(problems(`a: ${'é'.repeat(64_000)}\n`), []);
+    t.same(problems(`a: ${'é'.repeat(64_001)}\n`), [
+      'Procfile:1: the command of "a" is 128,002 bytes, over the limit of 128,000 bytes',
+    ]);
+  },
+);

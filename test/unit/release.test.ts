@@ -1,7 +1,7 @@
 import t from 'tap';
 import { parseDotenv } from '../../src/core/dotenv.js';
 import { composeEnv, resolveRelease, resolveSettings } from '../../src/core/release.js';
-import { InputError, UsageError } from '../../src/errors.js';
+import { InputError, InputErrors, UsageError } from '../../src/errors.js';
 
 const file = (path: string, text: string) => ({
   path: `/app/${path}`,
@@ -111,3 +111,70 @@ t.test('settings layer: later layers win, paths resolve against their own folder
     timestamp: false,
   });
 });
+
+/** The messages of what `read` throws, one per problem; [] if nothing. */
+function problemsOf(read: () => unknown): string[] {
+  try {
+    read();
+    return [];
+  } catch (error) {
+    const problems = error instanceof InputErrors ? error.problems : [error as Error];
+    return problems.map((problem) => problem.message);
+  }
+}
+
+t.test('a chain of doubling expansions stops at the value limit, at its line', async (t) => {
+  const lines = ['V0=xxxxxxxx', ...Array.from({ length: 30 }, (_, n) => `V${n + 1}=$V${n}$V${n}`)];
+  const files = [file('.env', lines.join('\n'))];
+  t.same(
+    problemsOf(() => composeEnv({ inherited: {}, files, override: false })),
+    ['.env:15: V14: its value expands to more than 128,000 bytes'],
+  );
+});
+
+t.test(
+  'a value of 128 KiB is refused at its line; the limit counts KEY= and UTF-8 bytes',
+  async (t) => {
+    const compose = (text: string) => () =>
+      composeEnv({
+        inherited: { BIG: 'x'.repeat(100_000) },
+        files: [file('.env', text)],
+        override: false,
+      });
+    t.same(problemsOf(compose(`A=1\nK=${'x'.repeat(127_998)}\n`)), []);
+    t.same(problemsOf(compose(`A=1\nK=${'x'.repeat(127_999)}\n`)), [
+      '.env:2: K: "K=value" is 128,001 bytes, over the limit of 128,000 bytes',
+    ]);
+    t.same(problemsOf(compose(`K="${'é'.repeat(64_000)}"\n`)), [
+      '.env:1: K: "K=value" is 128,002 bytes, over the limit of 128,000 bytes',
+    ]);
+    t.same(problemsOf(compose('K=$BIG$BIG\n')), [
+      '.env:1: K: its value expands to more than 128,000 bytes',
+    ]);
+  },
+);
+
+t.test(
+  'the whole environment is limited to 1 MiB, blamed on the line that passes it',
+  async (t) => {
+    const lines = Array.from({ length: 100_000 }, (_, n) => `KEY_${n}=value${n}`).join('\n');
+    const release = () =>
+      resolveRelease({ ...base, inherited: { PATH: '/bin' }, envFiles: [file('.env', lines)] });
+    const [problem, ...more] = problemsOf(release);
+    t.same(more, []);
+    t.match(
+      problem,
+      /^\.env:(\d+): KEY_\d+: here the environment passes the limit of 1,048,576 bytes \(2,\d{3},\d{3} bytes in all, as exec counts it\)$/,
+    );
+    const line = Number(/^\.env:(\d+)/.exec(problem ?? '')?.[1]);
+    t.ok(
+      line > 30_000 && line < 40_000,
+      `the total passes 1 MiB around line 35,000, not at ${line}`,
+    );
+    const few = Array.from({ length: 1000 }, (_, n) => `KEY_${n}=value${n}`).join('\n');
+    t.same(
+      problemsOf(() => resolveRelease({ ...base, inherited: {}, envFiles: [file('.env', few)] })),
+      [],
+    );
+  },
+);

@@ -39,3 +39,15 @@ t.test('--no-release drops the release phase; named types narrow the formation',
   );
   t.equal(policyOf(plan.policies, 'web').restart, 'on-failure');
 });
+
+t.test('--can-die and --restart name known types or all: a typo is refused', async (t) => {
+  t.throws(() => planStart(release({ canDie: ['yes'] }), { only: [] }), {
+    message: '--can-die: unknown process type "yes"',
+    hint: 'known: release, web, worker, all',
+    exitCode: 2,
+  });
+  t.throws(() => planStart(release({ restart: ['web', 'wrker'] }), { only: [] }), {
+    message: '--restart: unknown process type "wrker"',
+  });
+  t.ok(planStart(release({ canDie: ['all'], restart: ['worker'] }), { only: [] }));
+});

@@ -1,5 +1,7 @@
 import t from 'tap';
 import { describeEvent } from '../../src/core/events.js';
+import { spawnFailureOf } from '../../src/core/spawn-failure.js';
+import { MASK } from '../../src/core/secrets.js';
 import type { ControlCommand } from '../../src/core/control.js';
 import type { Action, SupervisorEvent, SupervisorState } from '../../src/core/supervision/state.js';
 import { run, setup } from '../helpers/supervision.js';
@@ -107,3 +109,15 @@ t.test(
     );
   },
 );
+
+t.test('a refusal without an errno code keeps what the system said, masked', async (t) => {
+  // A pseudo-terminal's spawn throws a plain Error ('posix_spawnp failed.'), with no code.
+  const failure = spawnFailureOf(new Error('posix_spawnp failed: https://u:pw@h/x'));
+  t.equal(failure.errno, 'UNKNOWN');
+  const { actions } = run(booting(), [{ type: 'spawn-failed', name: 'worker.1', failure, at: 0 }]);
+  t.equal(
+    describeEvent(reports(actions)[0]!),
+    `worker.1 could not start: spawn failed (UNKNOWN: posix_spawnp failed: https://u:${MASK}@h/x)`,
+  );
+  t.same(spawnFailureOf(Object.assign(new Error('x'), { code: 'EMFILE' })), { errno: 'EMFILE' });
+});

@@ -154,12 +154,22 @@ t.test('an exit says what of its group lived on after it', async (t) => {
 
 t.test('a closed stdout stops everything with 141', async (t) => {
   const { actions } = run(booted().state, [
-    { type: 'output-lost' },
+    { type: 'output-lost', error: 'EPIPE' },
     exited('web.1', 0),
     exited('worker.1', 0),
     { type: 'tree-empty' },
   ]);
-  t.match(finish(actions), { code: 141, cause: { kind: 'output-lost' } });
+  t.match(finish(actions), { code: 141, cause: { kind: 'output-lost', error: 'EPIPE' } });
+});
+
+t.test('a stdout that fails otherwise (a full disk) stops everything with 74', async (t) => {
+  const { actions } = run(booted().state, [
+    { type: 'output-lost', error: 'ENOSPC' },
+    exited('web.1', 0),
+    exited('worker.1', 0),
+    { type: 'tree-empty' },
+  ]);
+  t.match(finish(actions), { code: 74, cause: { kind: 'output-lost', error: 'ENOSPC' } });
 });
 
 t.test('each type is stopped with its own stop signal', async (t) => {

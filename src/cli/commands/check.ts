@@ -14,6 +14,6 @@ export async function execute(
     formation: formationOf(release),
   });
   const names = release.procfile?.entries.map((entry) => entry.name) ?? [];
-  io.stdout.write(`valid procfile detected (${names.join(', ')})\n`);
+  io.stdout.write(`valid procfile detected (${names.join(', ')})\nroot: ${release.root}\n`);
   return 0;
 }

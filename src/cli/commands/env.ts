@@ -1,7 +1,8 @@
 import { adminEnv } from '../../core/admin.js';
 import { formatDotenvLine } from '../../core/dotenv.js';
 import { expandFormation, formationOf } from '../../core/formation.js';
-import { maskValue } from '../../core/secrets.js';
+import { formatFoundRoot, formatNoAppNotice } from '../../core/release.js';
+import { secretRule } from '../../core/secrets.js';
 import { UsageError } from '../../errors.js';
 import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
@@ -23,10 +24,13 @@ export async function execute(
     flags,
     needsProcfile: invocation.process !== undefined,
   });
+  const notice = formatNoAppNotice(release) ?? formatFoundRoot(release, io.cwd);
+  if (notice !== undefined) io.stderr.write(`foreman-ts: ${notice}\n`);
   const env =
     invocation.process === undefined
       ? adminEnv(release.env, release.settings.port)
       : processEnv(release, invocation.process);
+  const { maskValue } = secretRule(release.settings);
   const shown = Object.entries(env)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, value]): [string, string] => [

@@ -2,10 +2,10 @@ import type { Invocation } from '../args.js';
 import { formatHelp } from '../help.js';
 import type { Io } from '../io.js';
 
-export async function execute(
+export function execute(
   invocation: Extract<Invocation, { command: 'help' }>,
   io: Io,
 ): Promise<number> {
   io.stdout.write(`${formatHelp(invocation.topic)}\n`);
-  return 0;
+  return Promise.resolve(0);
 }

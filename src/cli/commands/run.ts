@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { adminEnv, resolveAdmin, similarType } from '../../core/admin.js';
+import { checkArgSize } from '../../core/env-size.js';
+import { escapeText } from '../../core/escape-text.js';
 import { exitCodeOf } from '../../core/outcome.js';
-import type { Release } from '../../core/release.js';
+import { formatNoAppNotice, type Release } from '../../core/release.js';
 import { relay, reraise } from '../../run/relay.js';
 import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
@@ -18,7 +20,16 @@ export async function execute(
 ): Promise<number> {
   const { command, flags } = invocation;
   const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
+  const notice = formatNoAppNotice(release);
+  if (notice !== undefined) io.stderr.write(`foreman-ts: ${notice}\n`);
   const admin = resolveAdmin(invocation.argv, release.procfile);
+  if (admin.kind === 'shell') {
+    const tooBig = checkArgSize(
+      `the command of "${admin.type ?? 'run'}" with its arguments`,
+      admin.script,
+    );
+    if (tooBig !== undefined) throw tooBig;
+  }
   const [file, args] =
     admin.kind === 'argv' ? [admin.file, admin.args] : ['/bin/sh', ['-c', admin.script]];
   const env = adminEnv(release.env, release.settings.port);
@@ -29,14 +40,15 @@ export async function execute(
   return exitCodeOf(outcome);
 }
 
-function explain(file: string, reason: 'not-found' | 'not-executable', release: Release): string {
+function explain(raw: string, reason: 'not-found' | 'not-executable', release: Release): string {
+  const file = escapeText(raw);
   if (reason === 'not-executable') {
     return `not executable: ${file} (hint: chmod +x ${file}, or run it with its interpreter)`;
   }
-  const type = similarType(file, release.procfile);
+  const type = similarType(raw, release.procfile);
   if (type !== undefined)
     return `command not found: ${file} (hint: did you mean the process type "${type}"?)`;
-  if (file.includes('/') && existsSync(resolve(release.root, file))) {
+  if (raw.includes('/') && existsSync(resolve(release.root, raw))) {
     return `command not found: ${file} (hint: the file exists; check the interpreter on its #! line)`;
   }
   return `command not found: ${file}`;

@@ -1,21 +1,22 @@
 import { expandCounts, type Formation, type ProcessSpec } from '../../core/formation.js';
+import { describeOutputFailure, isOutputClosed } from '../../core/events.js';
 import type { Release } from '../../core/release.js';
-import { planStart } from '../../core/start-plan.js';
-import { controlPathsFor } from '../../io/control-client.js';
+import { planStart, type StartPlan } from '../../core/start-plan.js';
+import { TEST_LIMITS_VAR, resolveControlLimits } from '../../core/control.js';
+import { ForemanError } from '../../errors.js';
+import { AlreadyRunning, claimSocket } from '../../io/control-client.js';
+import { controlPlaceFor, makeControlFolder } from '../../io/control-place.js';
 import { withLevel, type LevelName, type Output } from '../../output/output.js';
-import { isColorWanted } from '../../output/palette.js';
 import { Printer } from '../../output/printer.js';
 import { createTextOutput } from '../../output/text.js';
-import {
-  AlreadyRunning,
-  listenControl,
-  type ControlServer,
-} from '../../supervisor/control-server.js';
+import { listenControl, type ControlServer } from '../../supervisor/control-server.js';
 import { startReaper, type Reaper } from '../../supervisor/reaper.js';
-import { supervise } from '../../supervisor/supervisor.js';
+import type { Terminals } from '../../supervisor/children.js';
+import { supervise, type InputHooks } from '../../supervisor/supervisor.js';
 import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
+import { loadTerminals, openTerminalMode, serveAttach, textLook } from '../start-terminal.js';
 
 /**
  * `foreman-ts start`: read the release, decide the formation (and the release phase), then
@@ -28,18 +29,41 @@ export async function execute(
 ): Promise<number> {
   const { command, flags } = invocation;
   const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
-  const { settings } = release;
-  const { specs, releasePhase, policies, formation } = planStart(release, {
-    only: invocation.names,
-  });
+  const plan = planStart(release, { only: invocation.names });
+  const { specs, releasePhase, policies } = plan;
   const printer = new Printer(io.stdout);
-  const output = await createOutput({
-    release,
-    printer,
-    io,
-    names: [...specs, ...(releasePhase ? [releasePhase] : [])],
-  });
-  const control = settings.control === false ? undefined : await openControl(release, io, output);
+  const names = [...specs, ...(releasePhase ? [releasePhase] : [])];
+  const terminal = await openTerminalMode({ release, printer, io, names, specs });
+  try {
+    const output = terminal?.output ?? (await createOutput({ release, printer, io, names }));
+    const terminals = await loadTerminals({ policies, output, sizeOf: terminal?.sizeOf });
+    return await runPhases({ release, plan, io, printer, output, inputs: terminal, terminals });
+  } finally {
+    terminal?.close();
+  }
+}
+
+/** The release phase, then (if it succeeded) the formation, with the control socket open. */
+async function runPhases({
+  release,
+  plan: { specs, releasePhase, policies, formation },
+  io,
+  printer,
+  output,
+  inputs,
+  terminals,
+}: {
+  release: Release;
+  plan: StartPlan;
+  io: Io;
+  printer: Printer;
+  output: Output;
+  inputs: InputHooks | undefined;
+  terminals: Terminals | undefined;
+}): Promise<number> {
+  const control =
+    release.settings.control === false ? undefined : await openControl(release, io, output);
+  const attachable = serveAttach({ control, output, inputs, sizeOf: terminals?.sizeOf });
   const reaper = await startReaper();
   warnAboutZombies(reaper, output);
   try {
@@ -56,6 +80,8 @@ export async function execute(
         control,
         now: () => io.now().getTime(),
         gatedFormation,
+        inputs: attachable,
+        terminals,
       });
     if (releasePhase === undefined) return (await run(specs)).code;
     // The formation waits for the release phase: scale requests meanwhile are remembered.
@@ -65,9 +91,22 @@ export async function execute(
     if (result.code !== 0) return result.code;
     return (await run(expandCounts(release, result.gatedFormation ?? formation))).code;
   } finally {
+    attachable.closeAll('start stopped');
     reaper?.stop();
     await control?.close();
+    sayOutputFailure(printer, io);
   }
+}
+
+/**
+ * A stdout we could not write to (a full disk) cost the user output: say so on stderr. A closed
+ * pipe (`start | head`) is a pipeline's normal end and says nothing (docs/exit-codes.md).
+ */
+function sayOutputFailure(printer: Printer, io: Io): void {
+  const error = printer.lostBecause;
+  if (error === undefined || isOutputClosed(error)) return;
+  io.stderr.on('error', () => undefined); // on the same full disk: nothing more can be said
+  io.stderr.write(`foreman-ts: ${describeOutputFailure(error)}\n`);
 }
 
 /**
@@ -80,11 +119,17 @@ async function openControl(
   output: Output,
 ): Promise<ControlServer | undefined> {
   try {
-    return await listenControl({ ...controlPathsFor(release.root, io.env), root: release.root });
+    const limits = resolveControlLimits(io.env[TEST_LIMITS_VAR]);
+    const place = controlPlaceFor(release.root, io.env);
+    makeControlFolder(place);
+    // A live start answers at once; one silent for this long is stuck or gone: replace it.
+    await claimSocket({ socket: place.socket, root: release.root, timeoutMs: limits.replyMs });
+    return await listenControl({ socket: place.socket, limits });
   } catch (error) {
     if (error instanceof AlreadyRunning) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    const hint = 'set XDG_RUNTIME_DIR to a writable folder of yours, or pass --no-control';
+    const fix = error instanceof ForemanError ? error.hint : undefined;
+    const hint = `${fix ?? 'set XDG_RUNTIME_DIR to a writable folder of yours'}; or pass --no-control`;
     output.event({
       event: 'warning',
       message: `no control socket (${reason}); status, restart, stop, scale and quit cannot reach this start (${hint})`,
@@ -109,31 +154,17 @@ async function createOutput({
   names: readonly ProcessSpec[];
 }): Promise<Output> {
   const { settings } = release;
-  const level = (settings.logLevel ?? 'info') as LevelName;
+  const level: LevelName = settings.logLevel ?? 'info';
   if (settings.logFormat === 'json') {
     const { createJsonOutput } = await import('../../output/json.js');
     return withLevel(await createJsonOutput({ printer, now: io.now }), level);
   }
-  const text = createTextOutput({
-    printer,
-    names: names.map((spec) => spec.name),
-    types: release.procfile?.entries.map((entry) => entry.name) ?? [],
-    style: {
-      isTimestamped: settings.timestamp ?? true,
-      isColored: isColorWanted({
-        flag: settings.color,
-        env: io.env,
-        isTty: io.stdout.isTTY === true,
-      }),
-    },
-    now: io.now,
-  });
-  return withLevel(text, level);
+  return withLevel(createTextOutput({ printer, ...textLook(release, io, names) }), level);
 }
 
 /**
  * As PID 1 (a container's entrypoint) orphans are re-parented to us; without the koffi reaper
- * their zombies pile up for the container's lifetime (runtime.md R11, docs/container.md).
+ * their zombies pile up for the container's lifetime (docs/container.md).
  */
 function warnAboutZombies(reaper: Reaper | undefined, output: Output): void {
   if (reaper !== undefined || process.pid !== 1) return;

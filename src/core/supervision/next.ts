@@ -1,3 +1,4 @@
+import { isOutputClosed } from '../events.js';
 import { onControl } from './control.js';
 import { forwardSignal, isForwarded } from './forward.js';
 import {
@@ -13,7 +14,9 @@ import { beginStop, nextWhileStopping } from './stop.js';
 import { instanceOf, type Step, type SupervisorEvent, type SupervisorState } from './state.js';
 
 /** SIGPIPE's status: a closed stdout ends us as it ends any pipeline member. */
-const OUTPUT_LOST_CODE = 128 + 13;
+const OUTPUT_CLOSED_CODE = 128 + 13;
+/** EX_IOERR (sysexits.h): stdout failed otherwise (a full disk), output was lost. */
+const OUTPUT_FAILED_CODE = 74;
 
 /**
  * The supervisor's policy: (state, event) -> (state, actions). Pure; the shell
@@ -47,8 +50,10 @@ export function next(state: SupervisorState, event: SupervisorEvent): Step {
       return onControl(state, event.id, event.command, event.at);
     case 'signal':
       return beginStop(state, { kind: 'signal', signal: event.signal }, undefined);
-    case 'output-lost':
-      return beginStop(state, { kind: 'output-lost' }, OUTPUT_LOST_CODE);
+    case 'output-lost': {
+      const code = isOutputClosed(event.error) ? OUTPUT_CLOSED_CODE : OUTPUT_FAILED_CODE;
+      return beginStop(state, { kind: 'output-lost', error: event.error }, code);
+    }
     case 'grace-expired':
     case 'killed':
     case 'tree-empty':

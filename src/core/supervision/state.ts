@@ -1,4 +1,4 @@
-import type { ControlCommand, ControlResult, StatusRow } from '../control.js';
+import type { ControlAnswer, ControlCommand, StatusRow, StatusView } from '../control.js';
 import type { Lingered, StopCause, SystemEvent } from '../events.js';
 import type { Formation, ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
@@ -85,7 +85,7 @@ export type SupervisorEvent =
       readonly at: number;
     }
   | { readonly type: 'signal'; readonly signal: string }
-  | { readonly type: 'output-lost' }
+  | { readonly type: 'output-lost'; readonly error: string }
   | { readonly type: 'grace-expired' }
   | { readonly type: 'killed'; readonly count: number; readonly isEarly: boolean }
   | { readonly type: 'tree-empty' }
@@ -120,11 +120,7 @@ export type Action =
     }
   | { readonly type: 'cancel-timer'; readonly key: TimerKey }
   | { readonly type: 'watch-tree' }
-  | {
-      readonly type: 'reply';
-      readonly id: number;
-      readonly result: ControlResult | { error: string; hint?: string };
-    }
+  | { readonly type: 'reply'; readonly id: number; readonly result: ControlAnswer }
   | {
       readonly type: 'finish';
       readonly code: number;
@@ -227,7 +223,7 @@ export function report(event: SystemEvent): Action {
   return { type: 'report', event };
 }
 
-export function statusOf(state: SupervisorState, now: number): ControlResult {
+export function statusOf(state: SupervisorState, now: number): StatusView {
   const processes: StatusRow[] = state.instances.map((instance) => ({
     process: instance.spec.name,
     pid: instance.pid ?? null,

@@ -75,8 +75,13 @@ export function nextWhileStopping(state: SupervisorState, event: SupervisorEvent
           : { error: 'stopping: no more changes' };
       return [state, [{ type: 'reply', id: event.id, result }]];
     }
-    default:
-      return [state, []];
+    case 'boot':
+    case 'ready':
+    case 'ready-timeout':
+    case 'backoff-over':
+    case 'instance-grace-expired':
+    case 'output-lost':
+      return [state, []]; // the stop decides what happens next
   }
 }
 
