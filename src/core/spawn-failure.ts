@@ -27,7 +27,7 @@ const KNOWN: Readonly<Record<string, Known>> = {
   ENOMEM: { reason: 'out of memory', isShortage: true },
   E2BIG: {
     reason: 'its command and environment are too large for exec',
-    hint: 'each value may be at most 128 KiB, all of them together about 2 MiB',
+    hint: 'exec allows a quarter of the stack limit (ulimit -s); set fewer or smaller variables',
     isShortage: false,
   },
   ENOENT: { reason: 'its folder or /bin/sh is missing', isShortage: false },
