@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
 import { RELEASE_TYPE, type ProcessSpec } from '../core/formation.js';
 import { outcomeOf, type Outcome } from '../core/outcome.js';
 import { wrapCommand } from '../core/shell.js';
@@ -62,24 +63,12 @@ export function spawnChild({
   printer: Printer;
   onExit: (outcome: Outcome) => void;
 }): ChildHandle | SpawnRefused {
-  let child: ChildProcess;
-  try {
-    child = spawn('/bin/sh', ['-c', wrapCommand(spec.command)], {
-      cwd,
-      env: spec.env,
-      detached: true,
-      stdio: [spec.type === RELEASE_TYPE ? 'ignore' : 'pipe', 'pipe', 'ignore'],
-    });
-  } catch (error) {
-    // Node throws E2BIG (argv and env past the kernel's limit) instead of emitting 'error'.
-    return { refused: Promise.resolve(spawnFailureOf(error)) };
-  }
-  // EMFILE, EAGAIN, ENOENT...: no pid now, and the reason comes as an 'error' on the next tick.
-  const refused = new Promise<SpawnFailure>((resolve) =>
-    child.on('error', (error) => resolve(spawnFailureOf(error))),
-  );
-  const { stdin, stdout } = child;
-  if (child.pid === undefined || stdout === null) return { refused };
+  const child = launch(spec, cwd);
+  if ('refused' in child) return child;
+  const { pid, stdin, stdout } = child;
+  // Never so (launch gives a pid, stdout is a pipe), but the types cannot tell.
+  if (pid === undefined || stdout === null)
+    return { refused: Promise.resolve({ errno: 'UNKNOWN' }) };
   // A process that ended, or closed its stdin, makes our writes fail (EPIPE): not our failure.
   stdin?.on('error', () => stdin.destroy());
   const source = shareSource({
@@ -90,7 +79,6 @@ export function spawnChild({
     isPaused: () => stdout.isPaused(),
   });
   const relay = relayLines({ source, sink, printer, isTerminal: false });
-  const pid = child.pid;
   stdout.on('error', () => stdout.destroy());
   child.once('exit', (code, signal) => {
     stdin?.destroy(); // a restarted process gets a new pipe: do not keep the old one open
@@ -103,6 +91,38 @@ export function spawnChild({
       onExit(outcome);
     });
   });
+  return handleOf(pid, { stdin, stdout }, source, relay);
+}
+
+/** `/bin/sh -c` in its own session, or why the system refused to start it. */
+function launch(spec: ProcessSpec, cwd: string): ChildProcess | SpawnRefused {
+  let child: ChildProcess;
+  try {
+    child = spawn('/bin/sh', ['-c', wrapCommand(spec.command)], {
+      cwd,
+      env: spec.env,
+      detached: true,
+      stdio: [spec.type === RELEASE_TYPE ? 'ignore' : 'pipe', 'pipe', 'ignore'],
+    });
+  } catch (error) {
+    // Node throws E2BIG (argv and env past the kernel's limit) instead of emitting 'error'.
+    return { refused: Promise.resolve(spawnFailureOf(error)) };
+  }
+  if (child.pid !== undefined) return child;
+  // EMFILE, EAGAIN, ENOENT...: no pid, and the reason comes as an 'error' on the next tick.
+  return {
+    refused: new Promise<SpawnFailure>((resolve) =>
+      child.on('error', (error) => resolve(spawnFailureOf(error))),
+    ),
+  };
+}
+
+function handleOf(
+  pid: number,
+  { stdin, stdout }: Pick<ChildProcess, 'stdin'> & { stdout: Readable },
+  source: ReturnType<typeof shareSource>,
+  relay: ReturnType<typeof relayLines>,
+): ChildHandle {
   return {
     pid,
     close: () => {
