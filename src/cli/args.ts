@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import {
+  COMMANDS,
   findOption,
   setOption,
   type CommandName,
@@ -30,20 +31,6 @@ export type Invocation =
   | { readonly command: 'attach'; readonly flags: Flags; readonly target: string }
   | { readonly command: 'help'; readonly topic: CommandName | undefined }
   | { readonly command: 'version' };
-
-export const COMMANDS: readonly CommandName[] = [
-  'start',
-  'run',
-  'check',
-  'env',
-  'export',
-  'status',
-  'restart',
-  'stop',
-  'scale',
-  'quit',
-  'attach',
-];
 
 type Parsed = { flags: MutableFlags; positionals: string[]; wantsHelp: boolean };
 
