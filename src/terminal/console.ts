@@ -23,7 +23,7 @@ import {
   type LineEditor,
 } from '../core/line-editor.js';
 import { formatInputLine, visibleWidth } from '../output/input-line.js';
-import { renderTerminalLine } from '../output/terminal-line.js';
+import { movesCursor, renderTerminalLine } from '../output/terminal-line.js';
 import type { Screen } from '../output/screen.js';
 import type { Output, ProcessSink } from '../output/output.js';
 import type { Prefixer } from '../output/text.js';
@@ -272,12 +272,18 @@ class TerminalConsole {
     );
   }
 
-  /** A terminal's lines as its screen would show them: its cursor moves done, not sent. */
+  /**
+   * Lines as a screen would show them: their cursor moves done, not sent, since behind our
+   * prefix a `\r` or `\b` lands on the prefix (`node inspect` starts lines with `\b`). A
+   * terminal's lines always (reline redraws); a pipe's only when they move the cursor.
+   */
   private shown(name: string, lines: readonly Buffer[]): readonly Buffer[] {
-    if (this.inputs.get(name)?.isTerminal !== true) return lines;
-    return lines.flatMap((line) =>
-      renderTerminalLine(line.toString('utf8')).map((each) => Buffer.from(each)),
-    );
+    const terminal = this.inputs.get(name)?.isTerminal === true;
+    return lines.flatMap((line) => {
+      const text = line.toString('utf8');
+      if (!terminal && !movesCursor(text)) return [line];
+      return renderTerminalLine(text).map((each) => Buffer.from(each));
+    });
   }
 
   private resized(): void {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import t from 'tap';
+import { skipWithoutPty } from '../helpers/pty.js';
 import { controlPlaceFor } from '../../src/io/control-place.js';
 import { eventually, runCli, startCli, testEnv } from '../helpers/cli.js';
 import { openTerminal, skipUnlessInstalled, skipWithoutTmux } from '../helpers/tmux.js';
@@ -12,14 +12,6 @@ import { openTerminal, skipUnlessInstalled, skipWithoutTmux } from '../helpers/t
  * process's output and our typing to it, through the control socket, until Ctrl-]; start and
  * its own terminal go on undisturbed.
  */
-const hasPty = (() => {
-  try {
-    createRequire(import.meta.url)('@lydell/node-pty');
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const PDB_APP = {
   'dbg.py':
@@ -94,8 +86,7 @@ t.test(
 t.test(
   'a tty: true process gets the attaching window size, and ours back after Ctrl-]',
   {
-    skip:
-      skipWithoutTmux || skipUnlessInstalled('python3') || (hasPty ? false : 'no @lydell/node-pty'),
+    skip: skipWithoutTmux || skipUnlessInstalled('python3') || skipWithoutPty,
   },
   async (t) => {
     const dir = t.testdir({

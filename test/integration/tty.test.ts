@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import t from 'tap';
+import { skipWithoutPty } from '../helpers/pty.js';
 import { eventually, leftovers, runCli, startCli, uniqueSleep } from '../helpers/cli.js';
 import { openTerminal, skipUnlessInstalled, skipWithoutTmux } from '../helpers/tmux.js';
 
@@ -8,15 +8,6 @@ import { openTerminal, skipUnlessInstalled, skipWithoutTmux } from '../helpers/t
  * optional @lydell/node-pty, sees isatty true and its window size (our width less the prefix),
  * and is told of resizes; its lines come through the relay without the terminal's CR.
  */
-const hasPty = (() => {
-  try {
-    createRequire(import.meta.url)('@lydell/node-pty');
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skipWithoutPty = hasPty ? false : 'the optional @lydell/node-pty is not installed';
 
 /** Prints whether its stdio are terminals, and its size, at start and on every SIGWINCH. */
 const SIZE_PY = `import os, shutil, signal, time
