@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { eventually, runCli } from '../helpers/cli.js';
+import { eventually, runCli, type TapTest } from '../helpers/cli.js';
 import {
   openTerminal,
   skipUnlessInstalled,
@@ -94,6 +94,36 @@ t.test(
     t.equal(term.status(), 'EXIT=0');
   },
 );
+
+const ECHO_APP = {
+  'echo.sh': 'echo ready; while read line; do echo "got: $line"; done\n',
+  Procfile: 'one: sh echo.sh\ntwo: sh echo.sh\n',
+};
+
+/** Type a line with nobody at a prompt: it reaches two.1, the one pinned, and only it. */
+async function typedReachesTwo(t: TapTest, term: Terminal): Promise<void> {
+  await term.waitFor(
+    /one\.1 +\| ready\n(.*\n)*.*two\.1 +\| ready|two\.1 +\| ready\n(.*\n)*.*one\.1 +\| ready/,
+  );
+  term.type('hello');
+  term.keys('Enter');
+  await term.waitFor(/two\.1 +\| got: hello/);
+  t.notMatch(term.screen(), /one\.1 +\| got/, 'exactly one process got it');
+  term.keys('C-c');
+  t.ok(await eventually(() => term.status() !== undefined, 20_000));
+  t.equal(term.status(), 'EXIT=0');
+}
+
+t.test('attach: in .foreman pins the input', { skip: skipWithoutTmux }, async (t) => {
+  const dir = t.testdir({ ...ECHO_APP, '.foreman': 'attach: two\n' });
+  await typedReachesTwo(t, openTerminal(t, { args: 'start --no-control', dir }));
+});
+
+t.test('FOREMAN_TS_ATTACH pins the input', { skip: skipWithoutTmux }, async (t) => {
+  const dir = t.testdir(ECHO_APP);
+  const env = { FOREMAN_TS_ATTACH: 'two' };
+  await typedReachesTwo(t, openTerminal(t, { args: 'start --no-control', dir, env }));
+});
 
 t.test('--attach names a process that is not in the formation: a usage error', async (t) => {
   const dir = t.testdir({ Procfile: 'web: sleep 100\n' });
