@@ -1,6 +1,13 @@
 import t from 'tap';
 import { skipWithoutPty } from '../helpers/pty.js';
-import { eventually, leftovers, runCli, startCli, uniqueSleep } from '../helpers/cli.js';
+import {
+  eventually,
+  killMatching,
+  leftovers,
+  runCli,
+  startCli,
+  uniqueSleep,
+} from '../helpers/cli.js';
 import { openTerminal, skipUnlessInstalled, skipWithoutTmux } from '../helpers/tmux.js';
 
 /**
@@ -54,6 +61,58 @@ t.test(
     t.equal(result.exitCode, 0);
     t.notMatch(result.stdout, /\r/, 'no CR from the terminal driver in our output');
     t.same(leftovers(sleeper.pattern), [], "the pty process's whole tree is gone");
+  },
+);
+
+t.test(
+  "a terminal's master is not inherited by the other processes (nor our stdio pipes)",
+  { skip: skipWithoutPty },
+  async (t) => {
+    // The lister waits until the terminal process runs, then names each fd it has beyond 0-2.
+    const dir = t.testdir({
+      'list.sh':
+        'while [ ! -e up ]; do sleep 0.1; done\n' +
+        'for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && echo "fd $n $(readlink "$f")"; done\n' +
+        'echo listed; exec sleep 600\n',
+      Procfile: 'term: touch up; exec sleep 600\nlister: sh list.sh\n',
+    });
+    const cli = startCli(t, ['start', '--no-control', '--tty', 'term'], { cwd: dir });
+    await cli.waitFor(/lister\.1 +\| listed/);
+    cli.signal('SIGTERM');
+    const result = await cli.result;
+    t.equal(result.exitCode, 0);
+    const inherited = result.stdout.match(/lister\.1 +\| fd \d+ .*/g) ?? [];
+    t.same(
+      inherited.filter((line) => /ptmx|\/dev\/pts|socket:/.test(line)),
+      [],
+      'no terminal or socket of ours (a pty master held elsewhere keeps its session alive)',
+    );
+  },
+);
+
+t.test(
+  'start killed by SIGKILL: a tty process gets its hangup (no other process holds its terminal)',
+  { skip: skipWithoutPty },
+  async (t) => {
+    const onTerminal = uniqueSleep();
+    const onPipe = uniqueSleep();
+    t.teardown(() => {
+      killMatching(onPipe.pattern);
+      killMatching(onTerminal.pattern);
+    });
+    const dir = t.testdir({
+      Procfile: `term: echo up; exec ${onTerminal.command}\npiped: echo up; exec ${onPipe.command}\n`,
+    });
+    const cli = startCli(t, ['start', '--no-control', '--tty', 'term'], { cwd: dir });
+    await cli.waitFor(/term\.1 +\| up[\s\S]*piped\.1 +\| up|piped\.1 +\| up[\s\S]*term\.1 +\| up/);
+    cli.signal('SIGKILL');
+    await cli.result;
+    // SIGKILL leaves our processes to the reaper of orphans; the terminal's end closed with us,
+    // which the kernel tells its session as a hangup, unless another process held it open.
+    t.ok(
+      await eventually(() => leftovers(onTerminal.pattern).length === 0, 20_000),
+      'the process on the terminal got its SIGHUP',
+    );
   },
 );
 
