@@ -63,6 +63,34 @@ t.test(
 );
 
 t.test(
+  // start runs in a subshell (openTerminal's jobControl), as under `npm run dev`: not the job's leader.
+  'Ctrl-Z stops the whole job, so the shell has the terminal; fg gives it back, prompt and all',
+  { skip: skipWithoutTmux || skipUnlessInstalled('python3') },
+  async (t) => {
+    const dir = t.testdir(PDB_APP);
+    const term = openTerminal(t, { args: 'start --no-control', dir, jobControl: true });
+    t.ok(await eventually(() => /web\.1 +\| \(Pdb\)$/.test(term.bottom()), 20_000));
+    term.keys('C-z');
+    await term.waitFor(/Stopped/);
+    term.type('echo "the shell $((40 + 2))"');
+    term.keys('Enter');
+    await term.waitFor(/^the shell 42$/m);
+    term.type('fg');
+    term.keys('Enter');
+    t.ok(
+      await eventually(() => /web\.1 +\| \(Pdb\)$/.test(term.bottom()), 20_000),
+      'the prompt is drawn again at the bottom',
+    );
+    term.type('p x');
+    term.keys('Enter');
+    await term.waitFor(/web\.1 +\| \(Pdb\) p x\n(.*\n)*?.*web\.1 +\| 42\n/);
+    term.keys('C-c');
+    t.ok(await eventually(() => term.status() !== undefined, 20_000));
+    t.equal(term.status(), 'EXIT=0');
+  },
+);
+
+t.test(
   '~NAME moves the input to another process; ~? explains; Ctrl-C while typing still stops',
   { skip: skipWithoutTmux },
   async (t) => {
