@@ -97,6 +97,8 @@ class TerminalConsole {
   private readonly prompts = new Map<string, Buffer>();
   /** Waiting processes already announced as such. */
   private readonly announced = new Set<string>();
+  /** Processes whose prompt we just declined to hold: its flush as a line is not an answer. */
+  private readonly refused = new Set<string>();
   private readonly keys: KeyReader;
   private readonly onResize = (): void => this.resized();
 
@@ -117,6 +119,8 @@ class TerminalConsole {
     this.prefixes.set(name, this.options.prefixer.forProcess(name, type));
     return {
       write: (lines) => {
+        // The prompt we did not hold comes back at once as a line: it is still waiting.
+        if (this.refused.delete(name)) return sink.write(lines);
         if (this.prompts.has(name)) {
           this.leavePrompt(name);
           this.draw();
@@ -162,6 +166,7 @@ class TerminalConsole {
     this.routing = prompted(this.routing, name);
     this.prompts.set(name, partial);
     const isTarget = targetOf(this.routing) === name;
+    if (!isTarget) this.refused.add(name);
     if (!isTarget && !this.announced.has(name)) {
       this.announced.add(name);
       this.notice(describeWaiting(name, this.routing));

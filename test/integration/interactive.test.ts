@@ -91,6 +91,38 @@ t.test(
 );
 
 t.test(
+  'two debuggers waiting: the second is announced, and gets the input once the first goes on',
+  { skip: skipWithoutTmux || skipUnlessInstalled('python3') },
+  async (t) => {
+    const dir = t.testdir({
+      'dbg.py':
+        'import os, pdb, time\nx = os.environ["X"]\npdb.set_trace()\n' +
+        'print("after", x, flush=True)\ntime.sleep(600)\n',
+      Procfile: 'one: X=first python3 dbg.py\ntwo: X=second python3 dbg.py\n',
+    });
+    const term = openTerminal(t, { args: 'start --no-control', dir });
+    const announced = /system +\| (one|two)\.1 is waiting for input; typing goes to (one|two)\.1/;
+    await term.waitFor(announced);
+    const [, second = '', first = ''] = announced.exec(term.screen()) ?? [];
+    t.not(first, second, 'the input stays with the one that waited first');
+    t.match(term.bottom(), new RegExp(`${first}\\.1 +\\| \\(Pdb\\)$`), 'its prompt below');
+    term.type('c');
+    term.keys('Enter');
+    await term.waitFor(new RegExp(`${first}\\.1 +\\| after`));
+    t.ok(
+      await eventually(() => new RegExp(`${second}\\.1 +\\| \\(Pdb\\)$`).test(term.bottom())),
+      'then the other one, still waiting, has the input and its prompt shows',
+    );
+    term.type('p x');
+    term.keys('Enter');
+    await term.waitFor(new RegExp(`${second}\\.1 +\\| '${second === 'one' ? 'first' : 'second'}'`));
+    term.keys('C-c');
+    t.ok(await eventually(() => term.status() !== undefined, 20_000));
+    t.equal(term.status(), 'EXIT=0');
+  },
+);
+
+t.test(
   '~NAME moves the input to another process; ~? explains; Ctrl-C while typing still stops',
   { skip: skipWithoutTmux },
   async (t) => {
