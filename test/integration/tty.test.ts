@@ -147,6 +147,30 @@ t.test(
   },
 );
 
+t.test(
+  'typing to a tty: true process in our terminal: echoed once by it; Ctrl-D is its EOF',
+  { skip: skipWithoutTmux || skipUnlessInstalled('python3') || skipWithoutPty },
+  async (t) => {
+    const dir = t.testdir({
+      'read.py':
+        'import sys, time\nfor line in sys.stdin: print("got", line.strip(), flush=True)\n' +
+        'print("eof", flush=True)\ntime.sleep(600)\n',
+      Procfile: 'reader: python3 -c "print(\'ready\', flush=True)"; exec python3 read.py\n',
+    });
+    const term = openTerminal(t, { args: 'start --no-control --attach reader --tty reader', dir });
+    await term.waitFor(/reader\.1 +\| ready/);
+    term.type('hello');
+    term.keys('Enter');
+    await term.waitFor(/reader\.1 +\| got hello/);
+    t.equal(term.screen().match(/hello/g)?.length, 2, 'its echo once, and its answer');
+    term.keys('C-d');
+    await term.waitFor(/reader\.1 +\| eof/);
+    term.keys('C-c');
+    t.ok(await eventually(() => term.status() !== undefined, 20_000));
+    t.equal(term.status(), 'EXIT=0');
+  },
+);
+
 t.test('tty: in .foreman must be true or false', async (t) => {
   const dir = t.testdir({
     Procfile: 'web: sleep 100\n',
