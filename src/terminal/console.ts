@@ -97,8 +97,8 @@ class TerminalConsole {
   private readonly prompts = new Map<string, Buffer>();
   /** Waiting processes already announced as such. */
   private readonly announced = new Set<string>();
-  /** Processes whose prompt we just declined to hold: its flush as a line is not an answer. */
-  private readonly refused = new Set<string>();
+  /** Prompts we just declined to hold: written at once as a line, which is not an answer. */
+  private readonly refused = new Map<string, Buffer>();
   private readonly keys: KeyReader;
   private readonly onResize = (): void => this.resized();
 
@@ -119,9 +119,11 @@ class TerminalConsole {
     this.prefixes.set(name, this.options.prefixer.forProcess(name, type));
     return {
       write: (lines) => {
-        // The prompt we did not hold comes back at once as a line: it is still waiting.
-        if (this.refused.delete(name)) return sink.write(lines);
-        if (this.prompts.has(name)) {
+        // A prompt we did not hold comes back at once as a line: it still waits for an answer.
+        const refused = this.refused.get(name);
+        this.refused.delete(name);
+        const isRefused = refused !== undefined && lines.length === 1 && isSame(lines[0], refused);
+        if (this.prompts.has(name) && !isRefused) {
           this.leavePrompt(name);
           this.draw();
         }
@@ -166,7 +168,7 @@ class TerminalConsole {
     this.routing = prompted(this.routing, name);
     this.prompts.set(name, partial);
     const isTarget = targetOf(this.routing) === name;
-    if (!isTarget) this.refused.add(name);
+    if (!isTarget) this.refused.set(name, partial);
     if (!isTarget && !this.announced.has(name)) {
       this.announced.add(name);
       this.notice(describeWaiting(name, this.routing));
@@ -312,4 +314,8 @@ class TerminalConsole {
   private notice(message: string): void {
     this.options.text.event({ event: 'notice', message });
   }
+}
+
+function isSame(line: Buffer | undefined, other: Buffer): boolean {
+  return line?.equals(other) === true;
 }
