@@ -74,6 +74,10 @@ export function expandFormation(
   return specs;
 }
 
+/** A running start keeps the release it read when it began (docs/control.md). */
+const KEEPS_ITS_RELEASE =
+  'a running start keeps the Procfile it started with: stop it and start again to use an edited one';
+
 /**
  * A live `scale` over the current counts: listed types get their count, `all` counts for every
  * type not listed (as in `-m`), the others keep theirs. The limits of `-m` hold: known types,
@@ -87,7 +91,10 @@ export function resolveScale(
   const types = typesOf(release).map((entry) => entry.name);
   for (const name of scale.keys()) {
     const problem = typeProblem(name, types, scale);
-    if (problem !== undefined) return problem;
+    if (problem === undefined) continue;
+    // A type added to the Procfile since start read it is unknown here: say why.
+    if (name === RELEASE_TYPE) return problem;
+    return { ...problem, hint: `${problem.hint}; ${KEEPS_ITS_RELEASE}` };
   }
   const counts = new Map<string, number>();
   for (const [slot, type] of types.entries()) {
