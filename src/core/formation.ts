@@ -74,10 +74,6 @@ export function expandFormation(
   return specs;
 }
 
-/** A running start keeps the release it read when it began (docs/control.md). */
-const KEEPS_ITS_RELEASE =
-  'a running start keeps the Procfile it started with: stop it and start again to use an edited one';
-
 /**
  * A live `scale` over the current counts: listed types get their count, `all` counts for every
  * type not listed (as in `-m`), the others keep theirs. The limits of `-m` hold: known types,
@@ -91,10 +87,7 @@ export function resolveScale(
   const types = typesOf(release).map((entry) => entry.name);
   for (const name of scale.keys()) {
     const problem = typeProblem(name, types, scale);
-    if (problem === undefined) continue;
-    // A type added to the Procfile since start read it is unknown here: say why.
-    if (name === RELEASE_TYPE) return problem;
-    return { ...problem, hint: `${problem.hint}; ${KEEPS_ITS_RELEASE}` };
+    if (problem !== undefined) return problem;
   }
   const counts = new Map<string, number>();
   for (const [slot, type] of types.entries()) {
@@ -104,6 +97,25 @@ export function resolveScale(
     counts.set(type, count);
   }
   return counts;
+}
+
+/** A running start keeps the release it read when it began (docs/control.md). */
+const KEEPS_ITS_RELEASE =
+  'a running start keeps the Procfile it started with: stop it and start again to use an edited one';
+
+/**
+ * `resolveScale` for a running start: a type added to the Procfile since start read it is
+ * unknown to it, and the hint says why.
+ */
+export function resolveLiveScale(
+  release: Release,
+  current: ReadonlyMap<string, number>,
+  scale: Formation,
+): Formation | FormationProblem {
+  const counts = resolveScale(release, current, scale);
+  if (!isFormationProblem(counts) || !counts.problem.startsWith('unknown process type'))
+    return counts;
+  return { ...counts, hint: `${counts.hint}; ${KEEPS_ITS_RELEASE}` };
 }
 
 /** Instances for counts already checked (`resolveScale`, `countsOf`): any may be zero. */
