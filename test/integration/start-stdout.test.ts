@@ -24,7 +24,11 @@ import {
  */
 const skip = existsSync('/dev/full') ? false : 'no /dev/full on this system';
 
-/** A chatty process and an idle one, whose `sleep` we look for afterwards. */
+/**
+ * A chatty process and an idle one, whose `sleep` we look for afterwards. testEnv gives the
+ * test a short XDG_RUNTIME_DIR of its own (a socket path in tap's fixture folders would pass
+ * the kernel's 107-byte limit).
+ */
 function app(t: TapTest) {
   const sleeper = uniqueSleep();
   t.teardown(() => killMatching(sleeper.pattern));
