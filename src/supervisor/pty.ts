@@ -5,6 +5,7 @@ import { wrapCommand } from '../core/shell.js';
 import type { ProcessSink } from '../output/output.js';
 import type { Printer } from '../output/printer.js';
 import { DRAIN_AFTER_EXIT_MS, type ChildHandle } from './child.js';
+import { loadCloseOnExec, type CloseOnExec } from './close-on-exec.js';
 import { relayLines, shareSource, type ByteSource } from './line-relay.js';
 
 /** The optional library that gives a process a pseudo-terminal (docs/interactive.md). */
@@ -26,6 +27,8 @@ export type PtyLauncher = Readonly<{
 
 type PtyProcess = Readonly<{
   pid: number;
+  /** Our end of the terminal (the master). */
+  fd: number;
   onData: (listener: (data: Buffer) => void) => unknown;
   onExit: (listener: (event: { exitCode: number; signal?: number }) => void) => unknown;
   /** Typed as a string upstream; its socket takes bytes as they are. */
@@ -50,7 +53,8 @@ export async function loadPty(): Promise<PtyLauncher | Error> {
   try {
     const library = (await import(PTY_PACKAGE)) as unknown as PtyLibrary & { default?: PtyLibrary };
     const pty = library.default ?? library;
-    return { spawn: (options) => spawnOnPty(pty, options) };
+    const closeOnExec = await loadCloseOnExec();
+    return { spawn: (options) => spawnOnPty(pty, closeOnExec, options) };
   } catch (error) {
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     return new Error(message);
@@ -66,6 +70,7 @@ export async function loadPty(): Promise<PtyLauncher | Error> {
  */
 function spawnOnPty(
   pty: PtyLibrary,
+  closeOnExec: CloseOnExec | undefined,
   { spec, cwd, sink, printer, size, onExit }: Parameters<PtyLauncher['spawn']>[0],
 ): ChildHandle | Error {
   const env: Record<string, string> = { ...spec.env };
@@ -84,6 +89,8 @@ function spawnOnPty(
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
+  // Before anything else is spawned: no other process may inherit this terminal's master.
+  closeOnExec?.(child.fd);
   let rows = size.rows;
   let taps = 0;
   const { source: raw, end } = ptySource(child, (chunk) => {
