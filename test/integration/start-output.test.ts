@@ -134,8 +134,10 @@ t.test('no interleaving under 8 chatty processes; every line intact and in order
     (_, i) => `p${i}: ${bin('lines.mjs')} ${count} p${i} 60 --stay`,
   ).join('\n');
   const { startCli } = await import('../helpers/cli.js');
+  // Under load 160,000 lines can take more than the default 60 s bound of a CLI run.
   const cli = startCli(t, ['start', '--no-timestamp'], {
     cwd: t.testdir({ Procfile: `${procfile}\n` }),
+    timeoutMs: 150_000,
   });
   await cli.waitFor(/(?:p\d done[\s\S]*){8}/, 120_000);
   cli.signal('SIGTERM');
