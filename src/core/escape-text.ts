@@ -1,3 +1,5 @@
+import { sequenceLength } from './utf8.js';
+
 /**
  * Text from outside (a Procfile line, an env file, a control request) shown in one line of a
  * message, safely: a terminal must not act on it. Control characters (C0, DEL, C1, which
@@ -47,27 +49,6 @@ function decodeEscaped(bytes: Uint8Array): string {
     index += length;
   }
   return out;
-}
-
-/** The length of the well-formed UTF-8 sequence at `index` (RFC 3629), or 0. */
-function sequenceLength(bytes: Uint8Array, index: number): number {
-  const lead = bytes[index] ?? 0;
-  const at = (n: number): number => bytes[index + n] ?? 0;
-  const isTail = (n: number, low = 0x80, high = 0xbf): boolean => at(n) >= low && at(n) <= high;
-  if (lead < 0x80) return 1;
-  if (lead >= 0xc2 && lead <= 0xdf) return isTail(1) ? 2 : 0;
-  if (lead >= 0xe0 && lead <= 0xef) {
-    // E0 needs A0..BF (no overlongs); ED needs 80..9F (no surrogates).
-    const low = lead === 0xe0 ? 0xa0 : 0x80;
-    const high = lead === 0xed ? 0x9f : 0xbf;
-    return isTail(1, low, high) && isTail(2) ? 3 : 0;
-  }
-  if (lead >= 0xf0 && lead <= 0xf4) {
-    const low = lead === 0xf0 ? 0x90 : 0x80;
-    const high = lead === 0xf4 ? 0x8f : 0xbf;
-    return isTail(1, low, high) && isTail(2) && isTail(3) ? 4 : 0;
-  }
-  return 0;
 }
 
 function codePointAt(bytes: Uint8Array, index: number, length: number): number {

@@ -99,6 +99,25 @@ export function resolveScale(
   return counts;
 }
 
+/** A running start keeps the release it read when it began (docs/control.md). */
+const KEEPS_ITS_RELEASE =
+  'a running start keeps the Procfile it started with: stop it and start again to use an edited one';
+
+/**
+ * `resolveScale` for a running start: a type added to the Procfile since start read it is
+ * unknown to it, and the hint says why.
+ */
+export function resolveLiveScale(
+  release: Release,
+  current: ReadonlyMap<string, number>,
+  scale: Formation,
+): Formation | FormationProblem {
+  const counts = resolveScale(release, current, scale);
+  if (!isFormationProblem(counts) || !counts.problem.startsWith('unknown process type'))
+    return counts;
+  return { ...counts, hint: `${counts.hint}; ${KEEPS_ITS_RELEASE}` };
+}
+
 /** Instances for counts already checked (`resolveScale`, `countsOf`): any may be zero. */
 export function expandCounts(release: Release, counts: Formation): ProcessSpec[] {
   return typesOf(release).flatMap((entry, slot) =>

@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import type { Origin } from '../core/release.js';
+import { findInvalidUtf8 } from '../core/utf8.js';
 import { ForemanError, InputError } from '../errors.js';
 
 /** The `.foreman` setting that named a file: a problem with the file is reported at its line. */
@@ -14,13 +16,27 @@ export type ReadOptions = Readonly<{
   namedBy?: NamedBy | undefined;
 }>;
 
-/** A file's text; failing to read it is one line saying what, which file, and the fix. */
+/**
+ * A file's text; failing to read it is one line saying what, which file, and the fix. Text
+ * that is not UTF-8 is refused at its line: decoded, its bytes would become U+FFFD, and the
+ * programs would get commands and values other than the file's.
+ */
 export function readText(path: string, options: ReadOptions): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     throw readError(error, options);
   }
+  if (!isUtf8(bytes)) throw notUtf8(bytes, options.shown);
+  return bytes.toString('utf8');
+}
+
+function notUtf8(bytes: Buffer, shown: string): InputError {
+  const bad = findInvalidUtf8(bytes);
+  const { line = 1, column = 1, byte = 0 } = bad ?? {};
+  const problem = `a byte that is not UTF-8 (\\x${byte.toString(16).padStart(2, '0')}) at column ${column}`;
+  return new InputError(shown, line, problem, 'save the file as UTF-8');
 }
 
 function readError(error: unknown, { shown, hint, namedBy }: ReadOptions): ForemanError {

@@ -20,6 +20,13 @@ export function bin(name: string): string {
 
 type Teardown = { teardown: (fn: () => unknown) => void };
 
+/** What the exit-code check needs of a test: its name, and where to report (see runCli). */
+type Checked = Teardown & {
+  name: string;
+  parent?: { fail: (message: string) => unknown } | undefined;
+  fail: (message: string) => unknown;
+};
+
 /** The `t` a subtest callback receives. */
 export type TapTest = Parameters<Parameters<typeof tap.test>[0]>[0];
 
@@ -117,12 +124,50 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
  * Every call of one test shares its runtime dir and base port (see CliOptions.port).
  */
 export async function runCli(
-  t: Teardown,
+  t: Checked,
   args: readonly string[],
   options: CliOptions,
 ): Promise<CliResult> {
-  const result = await spawnCli(t, args, options);
-  return toResult(result);
+  const result = toResult(await spawnCli(t, args, options));
+  return withExitCodeChecked(t, args, result);
+}
+
+/** runCli for a call that must succeed: asserts exit code 0, with its stderr as the message. */
+export async function runCliOk(
+  t: TapTest,
+  args: readonly string[],
+  options: CliOptions,
+): Promise<CliResult> {
+  const result = await runCli(t, args, options);
+  t.equal(result.exitCode, 0, result.stderr || `foreman-ts ${args.join(' ')} succeeds`);
+  return result;
+}
+
+/**
+ * Every test asserts the exit code of each CLI run: a run that printed the right text and
+ * then exited 70 is a failure. A result whose exitCode nobody read fails, at the test's end,
+ * as an assertion of its parent: a throw there would skip the test's other teardowns, which
+ * stop what it started.
+ */
+function withExitCodeChecked(t: Checked, args: readonly string[], result: CliResult): CliResult {
+  let isRead = false;
+  const checked = { ...result };
+  Object.defineProperty(checked, 'exitCode', {
+    enumerable: true,
+    get: () => {
+      isRead = true;
+      return result.exitCode;
+    },
+  });
+  t.teardown(() => {
+    if (isRead) return;
+    const command = `foreman-ts ${args.join(' ')}`.slice(0, 80);
+    const reporter = t.parent ?? t;
+    reporter.fail(
+      `"${t.name}": the exit code of "${command}" (${result.exitCode}) was never asserted`,
+    );
+  });
+  return checked;
 }
 
 /**

@@ -42,6 +42,7 @@ t.test('env from a subfolder: the release, and the root named on stderr', async 
     `foreman-ts: the app in ${root} (the nearest folder above with a Procfile or .foreman)\n`,
   );
   const inRoot = await runCli(t, ['env'], { cwd: root });
+  t.equal(inRoot.exitCode, 0);
   t.equal(inRoot.stderr, '', 'nothing to say in the root itself');
 });
 
@@ -100,18 +101,23 @@ t.test('a .foreman marks a root too (Procfile.dev apps); the nearest marker wins
     lib: { tasks: {} },
   });
   const dev = await runCli(t, ['run', 'web'], { cwd: join(root, 'lib', 'tasks') });
+  t.equal(dev.exitCode, 0);
   t.equal(dev.stdout, '<dev>', dev.stderr);
   const nested = await runCli(t, ['run', 'web'], { cwd: join(root, 'app', 'deep') });
+  t.equal(nested.exitCode, 0);
   t.equal(nested.stdout, '<nested>', 'a Procfile nearer than the .foreman wins');
 });
 
 t.test('-d, -f and FOREMAN_TS_ROOT still win over the search', async (t) => {
   const { root, models } = app(t, { other: { Procfile: "web: printf '<%s>' other\n" } });
-  const web = (args: string[], env = {}) =>
-    runCli(t, ['run', ...args, 'web'], { cwd: models, env });
-  t.equal((await web(['-d', join(root, 'other')])).stdout, '<other>');
-  t.equal((await web(['-f', '../../other/Procfile'])).stdout, '<other>');
-  t.equal((await web([], { FOREMAN_TS_ROOT: join(root, 'other') })).stdout, '<other>');
+  const web = async (args: string[], env = {}) => {
+    const result = await runCli(t, ['run', ...args, 'web'], { cwd: models, env });
+    t.equal(result.exitCode, 0, result.stderr);
+    return result.stdout;
+  };
+  t.equal(await web(['-d', join(root, 'other')]), '<other>');
+  t.equal(await web(['-f', '../../other/Procfile']), '<other>');
+  t.equal(await web([], { FOREMAN_TS_ROOT: join(root, 'other') }), '<other>');
 });
 
 t.test('no app anywhere up the tree: run says what it used', async (t) => {
@@ -119,6 +125,7 @@ t.test('no app anywhere up the tree: run says what it used', async (t) => {
   const dotenv = await runCli(t, ['run', 'sh', '-c', 'echo "$FROM_DOTENV $(pwd)"'], {
     cwd: join(dir, 'only'),
   });
+  t.equal(dotenv.exitCode, 0);
   t.equal(dotenv.stdout, `1 ${join(dir, 'only')}\n`, 'a folder with only a .env works as before');
   t.equal(dotenv.stderr, '');
   const empty = await runCli(t, ['run', 'true'], { cwd: join(dir, 'empty') });
@@ -156,6 +163,7 @@ t.test(
       const result = await runCli(t, ['run', 'sh', '-c', 'echo "[$THEIRS$PLANTED] $(pwd)"'], {
         cwd,
       });
+      t.equal(result.exitCode, 0);
       t.equal(result.stdout, `[] ${cwd}\n`, cwd);
       t.match(result.stderr, /no Procfile or \.foreman in/);
     }

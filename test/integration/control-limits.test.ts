@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { requestControl } from '../../src/io/control-client.js';
 import { controlPlaceFor } from '../../src/io/control-place.js';
-import { bin, runCli, startCli, type TapTest } from '../helpers/cli.js';
+import { bin, runCli, runCliOk, startCli, type TapTest } from '../helpers/cli.js';
 
 /**
  * The control server's limits (docs/control.md): a client cannot grow a `start`'s memory,
@@ -23,7 +23,7 @@ async function running(t: TapTest, extra: Record<string, string> = {}) {
   const { socket } = controlPlaceFor(app, env);
   const status = () => runCli(t, ['status'], { cwd: app, env });
   const quit = async () => {
-    await runCli(t, ['quit'], { cwd: app, env });
+    await runCliOk(t, ['quit'], { cwd: app, env });
     return cli.result;
   };
   return { app, env, cli, socket, status, quit };

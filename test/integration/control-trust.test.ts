@@ -181,6 +181,7 @@ t.test('a status table full of escape sequences is shown escaped', async (t) => 
   t.match(table.stdout, 'running\\x1b[2J\\x1b[H');
   t.match(table.stdout, '\\x9b31mred\\u202e');
   const json = await runCli(t, ['status', '--json'], { cwd: app, env });
+  t.equal(json.exitCode, 0, json.stderr);
   t.notMatch(json.stdout, RAW);
   t.match(JSON.parse(json.stdout), { root: '/\u001bx', processes: [evil] }, 'still exact JSON');
 });
@@ -197,6 +198,7 @@ t.test('messages and errors from the socket are shown escaped', async (t) => {
     );
   });
   const quit = await runCli(t, ['quit'], { cwd: app, env });
+  t.equal(quit.exitCode, 0, quit.stderr);
   t.equal(quit.stdout, 'bye\\x1b[?1049h\n');
   const stop = await runCli(t, ['stop', 'web'], { cwd: app, env });
   t.equal(stop.exitCode, 1);
@@ -257,7 +259,7 @@ t.test('without XDG_RUNTIME_DIR the socket is under $HOME/.cache, never /tmp', a
   t.equal(status.exitCode, 0, status.stderr);
   const { socket } = JSON.parse(status.stdout) as { socket: string };
   t.match(socket, `${home}/.cache/foreman-ts-${uid}/`);
-  await runCli(t, ['quit'], { cwd: app, env });
+  t.equal((await runCli(t, ['quit'], { cwd: app, env })).exitCode, 0);
   t.equal((await cli.result).exitCode, 0);
 });
 

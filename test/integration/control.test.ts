@@ -9,6 +9,7 @@ import {
   leftovers,
   nodeCommand,
   runCli,
+  runCliOk,
   startCli,
   testEnv,
   testPort,
@@ -31,7 +32,7 @@ t.test('status: a table, and --json', async (t) => {
   t.equal(status.exitCode, 0, status.stderr);
   t.match(status.stdout, /^PROCESS +PID +STATE +UPTIME +RESTARTS +PORT +LAST EXIT$/m);
   t.match(status.stdout, new RegExp(`^web\\.1 +\\d+ +running +\\d+s +0 +${testPort(t)} +-$`, 'm'));
-  const json = JSON.parse((await runCli(t, ['status', '--json'], { cwd: dir })).stdout) as {
+  const json = JSON.parse((await runCliOk(t, ['status', '--json'], { cwd: dir })).stdout) as {
     pid: number;
     socket: string;
     processes: { process: string; state: string }[];
@@ -53,23 +54,26 @@ t.test(
   async (t) => {
     const { dir, cli } = await running(t);
     const stop = await runCli(t, ['stop', 'worker'], { cwd: dir });
+    t.equal(stop.exitCode, 0, stop.stderr);
     t.equal(stop.stdout, 'stopping worker.1\n');
     await cli.waitFor(/worker\.1 terminated by SIGTERM/);
     const status = await runCli(t, ['status'], { cwd: dir });
+    t.equal(status.exitCode, 0, status.stderr);
     const stopped = `^worker\\.1 +- +stopped +- +0 +${testPort(t) + 100} +terminated by SIGTERM$`;
     t.match(status.stdout, new RegExp(stopped, 'm'));
     t.match(status.stdout, /^web\.1 +\d+ +running/m);
     const restart = await runCli(t, ['restart', 'worker.1'], { cwd: dir });
+    t.equal(restart.exitCode, 0, restart.stderr);
     t.equal(restart.stdout, 'restarting worker.1\n');
     await cli.waitFor(/worker\.1 +\| ready worker[\s\S]*worker\.1 +\| ready worker/);
-    t.match((await runCli(t, ['status'], { cwd: dir })).stdout, /^worker\.1 +\d+ +running/m);
+    t.match((await runCliOk(t, ['status'], { cwd: dir })).stdout, /^worker\.1 +\d+ +running/m);
   },
 );
 
 t.test('restart a running process: graceful stop, then start', async (t) => {
   const { dir, cli } = await running(t);
   const before = cli.output().match(/web\.1 started with pid (\d+)/)?.[1];
-  await runCli(t, ['restart', 'web'], { cwd: dir });
+  await runCliOk(t, ['restart', 'web'], { cwd: dir });
   await cli.waitFor(/web\.1 terminated by SIGTERM[\s\S]*web\.1 started with pid \d+/);
   const after = [...cli.output().matchAll(/web\.1 started with pid (\d+)/g)].map((m) => m[1]);
   t.equal(after.length, 2);
@@ -82,11 +86,12 @@ t.test(
   async (t) => {
     const { dir, cli } = await running(t);
     const scale = await runCli(t, ['scale', 'web=3,worker=0'], { cwd: dir });
+    t.equal(scale.exitCode, 0, scale.stderr);
     t.equal(scale.stdout, 'scaled to web=3,worker=0\n');
     const port = testPort(t);
     await cli.waitFor(new RegExp(`web\\.3 started with pid \\d+ \\(PORT=${port + 2}\\)`));
     await cli.waitFor(/worker\.1 terminated by SIGTERM/);
-    const json = JSON.parse((await runCli(t, ['status', '--json'], { cwd: dir })).stdout) as {
+    const json = JSON.parse((await runCliOk(t, ['status', '--json'], { cwd: dir })).stdout) as {
       processes: { process: string; port: number }[];
     };
     t.same(
@@ -123,9 +128,10 @@ t.test('no scale request takes start down: out of range is a control error', asy
   t.match(status.stdout, /^web\.1 +\d+ +running/m);
   t.notMatch(status.stdout, /web\.2/, 'nothing was started');
   const ok = await runCli(t, ['scale', 'all=2'], { cwd: dir });
+  t.equal(ok.exitCode, 0, ok.stderr);
   t.equal(ok.stdout, 'scaled to all=2\n', 'all=2 means every type, as -m all=2');
   await cli.waitFor(/worker\.2 started with pid \d+ \(PORT=65531\)/);
-  await runCli(t, ['quit'], { cwd: dir });
+  await runCliOk(t, ['quit'], { cwd: dir });
   t.equal((await cli.result).exitCode, 0);
 });
 
@@ -136,7 +142,7 @@ t.test('restart ends the whole group of an instance before starting it again', a
   await cli.waitFor(/stubborn\.1 +\| ready/);
   const old = leftovers('ignore-term.mjs').filter((pid) => isIn(pid, dir));
   t.equal(old.length, 2, 'its shell and its app');
-  await runCli(t, ['restart', 'stubborn'], { cwd: dir });
+  await runCliOk(t, ['restart', 'stubborn'], { cwd: dir });
   await cli.waitFor(
     /stubborn\.1 terminated by SIGTERM; 1 more process of its group ran on until SIGKILL\n(.*\n)*.*stubborn\.1 started with pid \d+.*\n(.*\n)*stubborn\.1 +\| ready/,
   );
@@ -162,14 +168,18 @@ t.test('unknown names are errors listing the known ones', async (t) => {
   t.equal(result.exitCode, 1);
   t.equal(result.stderr, 'foreman-ts: unknown process "wbe" (hint: known: web.1, worker.1)\n');
   const scale = await runCli(t, ['scale', 'db=1'], { cwd: dir });
-  t.match(scale.stderr, /unknown process type "db" \(hint: known: web, worker\)/);
+  t.equal(scale.exitCode, 1);
+  t.match(
+    scale.stderr,
+    /unknown process type "db" \(hint: known: web, worker; a running start keeps the Procfile it started with: stop it and start again to use an edited one\)/,
+  );
 });
 
 t.test('quit: a graceful stop of everything; the socket is removed', async (t) => {
   const { dir, cli } = await running(t);
   const { socket } = controlPlaceFor(dir, testEnv(t));
   t.ok(existsSync(socket));
-  t.equal((await runCli(t, ['quit'], { cwd: dir })).stdout, 'stopping everything\n');
+  t.equal((await runCliOk(t, ['quit'], { cwd: dir })).stdout, 'stopping everything\n');
   const result = await cli.result;
   t.equal(result.exitCode, 0);
   t.match(result.stdout, /quit requested: sending SIGTERM to all processes/);
@@ -232,7 +242,7 @@ t.test('a live socket means already running; a stale one is replaced', async (t)
   const again = startCli(t, ['start'], { cwd: dir });
   await again.waitFor(/worker\.1 +\| ready worker/);
   t.equal((await runCli(t, ['status'], { cwd: dir })).exitCode, 0, 'the stale socket was replaced');
-  await runCli(t, ['quit'], { cwd: dir });
+  await runCliOk(t, ['quit'], { cwd: dir });
   await again.result;
 });
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliOk } from '../helpers/cli.js';
 
 const files = {
   Procfile: 'web: node server.js\nworker: node worker.js\n',
@@ -22,14 +22,17 @@ t.test('env prints the release env as run gets it, secrets masked', async (t) =>
 });
 
 t.test('env PROCESS shows what that process gets under start', async (t) => {
-  const result = await runCli(t, ['env', 'worker.1', '-p', '6000', '--show-secrets'], {
+  const result = await runCliOk(t, ['env', 'worker.1', '-p', '6000', '--show-secrets'], {
     cwd: t.testdir(files),
     env: clean,
   });
   t.match(result.stdout, /^PORT=6100$/m);
   t.match(result.stdout, /^PS=worker\.1$/m);
   t.match(result.stdout, /^API_KEY=abc123$/m);
-  const web = await runCli(t, ['env', 'web', '-m', 'web=2'], { cwd: t.testdir(files), env: clean });
+  const web = await runCliOk(t, ['env', 'web', '-m', 'web=2'], {
+    cwd: t.testdir(files),
+    env: clean,
+  });
   t.match(web.stdout, /^PS=web\.1$/m);
   const missing = await runCli(t, ['env', 'web.3', '-m', 'web=2'], {
     cwd: t.testdir(files),
@@ -41,12 +44,12 @@ t.test('env PROCESS shows what that process gets under start', async (t) => {
 
 t.test('env --json, and its output reads back as an env file', async (t) => {
   const dir = t.testdir(files);
-  const json = await runCli(t, ['env', '--json', '--show-secrets'], { cwd: dir, env: clean });
+  const json = await runCliOk(t, ['env', '--json', '--show-secrets'], { cwd: dir, env: clean });
   const parsed = JSON.parse(json.stdout) as Record<string, string>;
   t.equal(parsed.MULTI, 'a\nb');
-  const dotenv = await runCli(t, ['env', '--show-secrets'], { cwd: dir, env: clean });
+  const dotenv = await runCliOk(t, ['env', '--show-secrets'], { cwd: dir, env: clean });
   writeFileSync(join(dir, 'roundtrip.env'), dotenv.stdout);
-  const again = await runCli(
+  const again = await runCliOk(
     t,
     ['env', '--json', '--show-secrets', '-e', 'roundtrip.env', '--env-override'],
     { cwd: dir, env: clean },

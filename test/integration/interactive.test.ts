@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { eventually, runCli, type TapTest } from '../helpers/cli.js';
+import { eventually, runCli, runCliOk, type TapTest } from '../helpers/cli.js';
 import {
   openTerminal,
   skipUnlessInstalled,
@@ -224,7 +224,7 @@ Module.register('data:text/javascript,' + encodeURIComponent(
   });
   const loadsOf = async (args: string[], name: string): Promise<string> => {
     const traceFile = `${cwd}/${name}.trace`;
-    await runCli(t, args, {
+    await runCliOk(t, args, {
       cwd,
       env: { NODE_OPTIONS: `--require ${cwd}/trace.cjs`, TRACE_FILE: traceFile },
     });

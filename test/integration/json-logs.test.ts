@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { bytesOfMsg } from '../helpers/json-msg.js';
-import { bin, CLI, nodeCommand, runCli, testEnv, type TapTest } from '../helpers/cli.js';
+import { bin, CLI, nodeCommand, runCli, runCliOk, testEnv, type TapTest } from '../helpers/cli.js';
 
 type JsonRecord = Record<string, unknown>;
 
@@ -113,6 +113,7 @@ t.test('msg is the line exactly: invalid UTF-8, control characters, CR, NUL', as
     reject: false,
     stripFinalNewline: false,
   });
+  t.equal(result.exitCode, 0, result.stderr);
   const lines = linesOf(parseRecords(t, result.stdout), 'a.1');
   t.same(
     lines.map((record) => bytesOfMsg(String(record.msg)).toString('hex')),
@@ -130,6 +131,7 @@ t.test('no colour and no padding, whatever forces colour', async (t) => {
     [[], { FORCE_COLOR: '1' }],
   ] as const) {
     const result = await runCli(t, ['start', '--log-format', 'json', ...args], { cwd, env });
+    t.equal(result.exitCode, 0, result.stderr);
     t.notOk(result.stdout.includes('\u001b'), 'not a raw escape byte anywhere');
     t.match(result.stdout, /"process":"a\.1","type":"a","msg":"\\u001b\[32mgreen\\u001b\[0m"/);
   }
@@ -140,6 +142,7 @@ t.test('stderr lines arrive too, merged in order with stdout', async (t) => {
   const result = await runCli(t, ['start', '--log-format', 'json'], {
     cwd: t.testdir({ Procfile: procfile }),
   });
+  t.equal(result.exitCode, 0, result.stderr);
   t.same(
     linesOf(parseRecords(t, result.stdout), 'a.1').map((record) => record.msg),
     ['out1', 'err1', 'out2', 'err2'],
@@ -150,6 +153,7 @@ t.test('a 1 MB line is one record', async (t) => {
   const result = await runCli(t, ['start', '--log-format', 'json'], {
     cwd: t.testdir({ Procfile: `a: ${bin('long-line.mjs')} 1048576\n` }),
   });
+  t.equal(result.exitCode, 0, result.stderr);
   const lines = linesOf(parseRecords(t, result.stdout), 'a.1');
   t.same(
     lines.map((record) => String(record.msg).length),
@@ -165,16 +169,19 @@ t.test('FOREMAN_TS_LOG_FORMAT and .foreman log_format; the flag wins', async (t)
     cwd: t.testdir({ Procfile: procfile }),
     env: { FOREMAN_TS_LOG_FORMAT: 'json' },
   });
+  t.equal(byEnv.exitCode, 0, byEnv.stderr);
   t.match(byEnv.stdout, json);
   const dir = t.testdir({ Procfile: procfile, '.foreman': 'log_format: json\n' });
-  t.match((await runCli(t, ['start'], { cwd: dir })).stdout, json);
+  t.match((await runCliOk(t, ['start'], { cwd: dir })).stdout, json);
   const text = await runCli(t, ['start', '--log-format', 'text'], { cwd: dir });
+  t.equal(text.exitCode, 0, text.stderr);
   t.match(text.stdout, /a\.1 +\| hi/);
 });
 
 t.test('--log-level filters our records, never the lines, in both formats', async (t) => {
   const cwd = t.testdir({ Procfile: 'a: echo hi; exit 2\n' });
   const json = await runCli(t, ['start', '--log-format', 'json', '--log-level', 'error'], { cwd });
+  t.equal(json.exitCode, 2, 'the exit code of a.1');
   const records = parseRecords(t, json.stdout);
   t.same(
     records.map((record) => record.msg),
@@ -182,10 +189,12 @@ t.test('--log-level filters our records, never the lines, in both formats', asyn
     'the line, and the one error',
   );
   const text = await runCli(t, ['start', '--log-level', 'warn'], { cwd });
+  t.equal(text.exitCode, 2);
   t.notMatch(text.stdout, /started with pid/);
   t.match(text.stdout, /a\.1 +\| hi/);
   t.match(text.stdout, /a\.1 exited with code 2/);
   const silent = await runCli(t, ['start', '--log-level', 'silent', '--no-timestamp'], { cwd });
+  t.equal(silent.exitCode, 2);
   t.equal(silent.stdout, 'a.1    | hi\n');
 });
 

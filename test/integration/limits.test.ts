@@ -6,7 +6,11 @@ import { runCli, type TapTest } from '../helpers/cli.js';
  * `check` said valid. Each must be a located error from `check`, and the same from `start`
  * and `run`, before anything runs.
  */
-async function refused(t: TapTest, files: Record<string, string>, expected: RegExp): Promise<void> {
+async function refused(
+  t: TapTest,
+  files: Record<string, string | Buffer>,
+  expected: RegExp,
+): Promise<void> {
   const cwd = t.testdir(files);
   for (const args of [['check'], ['start'], ['run', 'true']]) {
     const result = await runCli(t, args, { cwd });
@@ -42,6 +46,32 @@ t.test('a NUL byte in .foreman, as YAML writes it', async (t) => {
     /\.foreman:1: "procfile" must be text without NUL bytes/,
   );
 });
+
+t.test(
+  'bytes that are not UTF-8 would reach the program changed: refused at their line',
+  async (t) => {
+    const latin1 = (text: string) => Buffer.from(text, 'latin1');
+    await refused(
+      t,
+      { Procfile: latin1('web: echo ok\ncafe: echo caf\u00e9 \u00e9\n') },
+      /^foreman-ts: Procfile:2: a byte that is not UTF-8 \(\\xe9\) at column 15 \(hint: save the file as UTF-8\)$/m,
+    );
+    const procfile = 'web: echo ok\n';
+    await refused(
+      t,
+      { Procfile: procfile, '.env': latin1('A=\u00e9t\u00e9\nB=1\n') },
+      /^foreman-ts: \.env:1: a byte that is not UTF-8 \(\\xe9\) at column 3 /m,
+    );
+    await refused(
+      t,
+      {
+        Procfile: procfile,
+        '.foreman': Buffer.from([...Buffer.from('timeout: 1\napp: x'), 0xff, 0x0a]),
+      },
+      /^foreman-ts: \.foreman:2: a byte that is not UTF-8 \(\\xff\) at column 7 /m,
+    );
+  },
+);
 
 t.test('${X:-${X:-...}} nested thousands deep', async (t) => {
   const depth = 4000;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bin, runCli, startCli, testPort } from '../helpers/cli.js';
+import { bin, runCli, runCliOk, startCli, testPort } from '../helpers/cli.js';
 
 t.test('release runs first, as release.1; the formation starts once it exits 0', async (t) => {
   const procfile = `web: ${bin('forever.mjs')} web\nrelease: echo "migrating PS=$PS PORT=\${PORT-none}"\n`;
@@ -106,7 +106,7 @@ t.test('the formation starts after a release that succeeded, at the scale asked 
   t.equal((await runCli(t, ['scale', 'worker=0'], { cwd: dir })).exitCode, 0);
   writeFileSync(join(dir, 'go'), '');
   await cli.waitFor(/web\.3 +\| ready web/);
-  const status = await runCli(t, ['status'], { cwd: dir });
+  const status = await runCliOk(t, ['status'], { cwd: dir });
   t.same(
     [...status.stdout.matchAll(/^(\S+\.\d+) +\d+ +running/gm)].map((match) => match[1]),
     ['web.1', 'web.2', 'web.3'],

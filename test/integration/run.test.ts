@@ -8,6 +8,7 @@ import {
   eventually,
   leftovers,
   runCli,
+  runCliOk,
   startCli,
   uniqueSleep,
   killMatching,
@@ -28,27 +29,27 @@ t.test(
 
 t.test('a process type runs its command, arguments appended as quoted words', async (t) => {
   const dir = t.testdir({ Procfile: `web: printf '<%s>' web\nworker: printf '[%s]'\n` });
-  t.equal((await runCli(t, ['run', 'web'], { cwd: dir })).stdout, '<web>');
+  t.equal((await runCliOk(t, ['run', 'web'], { cwd: dir })).stdout, '<web>');
   t.equal(
-    (await runCli(t, ['run', 'worker', '--once', 'a b', '$X'], { cwd: dir })).stdout,
+    (await runCliOk(t, ['run', 'worker', '--once', 'a b', '$X'], { cwd: dir })).stdout,
     '[--once][a b][$X]',
   );
 });
 
 t.test('one argument in shell syntax runs through sh -c', async (t) => {
-  const result = await runCli(t, ['run', 'echo one && echo two'], { cwd: t.testdir({}) });
+  const result = await runCliOk(t, ['run', 'echo one && echo two'], { cwd: t.testdir({}) });
   t.equal(result.stdout, 'one\ntwo\n');
 });
 
 t.test('options end at the command', async (t) => {
-  const result = await runCli(t, ['run', 'printf', '%s,', '--', '-p', 'x', '--help'], {
+  const result = await runCliOk(t, ['run', 'printf', '%s,', '--', '-p', 'x', '--help'], {
     cwd: t.testdir({}),
   });
   t.equal(result.stdout, '--,-p,x,--help,');
 });
 
 t.test('a Procfile is optional; a checkout with only .env works', async (t) => {
-  const result = await runCli(t, ['run', 'sh', '-c', 'echo "$FOO $PS ${PORT-unset}"'], {
+  const result = await runCliOk(t, ['run', 'sh', '-c', 'echo "$FOO $PS ${PORT-unset}"'], {
     cwd: t.testdir({ '.env': 'FOO=bar\n' }),
   });
   t.equal(result.stdout, 'bar run.1 unset\n');
@@ -56,7 +57,7 @@ t.test('a Procfile is optional; a checkout with only .env works', async (t) => {
 
 t.test('-p sets PORT; the working directory is the root', async (t) => {
   const dir = t.testdir({ sub: { Procfile: 'web: true\n', '.env': 'FOO=inner\n' } });
-  const result = await runCli(
+  const result = await runCliOk(
     t,
     ['run', '-f', 'sub/Procfile', '-p', '6543', 'sh', '-c', 'echo "$PORT $FOO $(pwd)"'],
     { cwd: dir },
@@ -81,7 +82,7 @@ t.test('exit codes: the child status, 128+n for a signal death, 127 and 126', as
     'foreman-ts: not executable: ./script.sh (hint: chmod +x ./script.sh, or run it with its interpreter)\n',
   );
   chmodSync(join(dir, 'script.sh'), 0o755);
-  t.equal((await runCli(t, ['run', './script.sh'], { cwd: dir })).stdout, 'hi\n');
+  t.equal((await runCliOk(t, ['run', './script.sh'], { cwd: dir })).stdout, 'hi\n');
   const { execa } = await import('execa');
   const viaShell = await execa(
     'sh',
@@ -96,10 +97,11 @@ t.test('exit codes: the child status, 128+n for a signal death, 127 and 126', as
   t.equal(viaShell.stdout, 'status 143', 'death by SIGTERM shows as 143 to the caller');
   const direct = await runCli(t, ['run', 'sh', '-c', 'kill -TERM $$'], { cwd: dir });
   t.equal(direct.signal, 'SIGTERM', 'we re-raise the child signal on ourselves');
+  t.equal(direct.exitCode, undefined, 'killed by it: no exit code');
 });
 
 t.test('stdin passes through', async (t) => {
-  const result = await runCli(t, ['run', 'cat'], { cwd: t.testdir({}), input: 'piped input\n' });
+  const result = await runCliOk(t, ['run', 'cat'], { cwd: t.testdir({}), input: 'piped input\n' });
   t.equal(result.stdout, 'piped input\n');
 });
 
@@ -153,7 +155,7 @@ t.test(
 );
 
 t.test('output is the child’s own: unprefixed, nothing added', async (t) => {
-  const result = await runCli(t, ['run', 'sh', '-c', 'echo out; echo err >&2'], {
+  const result = await runCliOk(t, ['run', 'sh', '-c', 'echo out; echo err >&2'], {
     cwd: t.testdir({ Procfile: 'web: x\n' }),
   });
   t.equal(result.stdout, 'out\n');

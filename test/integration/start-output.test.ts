@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import t from 'tap';
-import { bin, runCli, testEnv, testPort } from '../helpers/cli.js';
+import { bin, runCliOk, testEnv, testPort } from '../helpers/cli.js';
 
 /** Lines of `name` in our output, without the prefix. */
 function linesOf(stdout: string, name: string): string[] {
@@ -12,7 +12,7 @@ function linesOf(stdout: string, name: string): string[] {
 }
 
 t.test('every line as HH:MM:SS name | text, names padded to one column', async (t) => {
-  const result = await runCli(t, ['start'], {
+  const result = await runCliOk(t, ['start'], {
     cwd: t.testdir({ Procfile: 'a: echo hi\nlonger-name: echo there; sleep 0.2\n' }),
   });
   t.match(result.stdout, /^\d\d:\d\d:\d\d a\.1           \| hi$/m);
@@ -27,15 +27,15 @@ t.test('every line as HH:MM:SS name | text, names padded to one column', async (
 });
 
 t.test('--no-timestamp, and .foreman timestamp: false', async (t) => {
-  const flag = await runCli(t, ['start', '--no-timestamp'], {
+  const flag = await runCliOk(t, ['start', '--no-timestamp'], {
     cwd: t.testdir({ Procfile: 'a: echo hi\n' }),
   });
   t.match(flag.stdout, /^a\.1    \| hi$/m);
-  const file = await runCli(t, ['start'], {
+  const file = await runCliOk(t, ['start'], {
     cwd: t.testdir({ Procfile: 'a: echo hi\n', '.foreman': 'timestamp: false\n' }),
   });
   t.match(file.stdout, /^a\.1    \| hi$/m);
-  const flagWins = await runCli(t, ['start', '--timestamp'], {
+  const flagWins = await runCliOk(t, ['start', '--timestamp'], {
     cwd: t.testdir({ Procfile: 'a: echo hi\n', '.foreman': 'timestamp: false\n' }),
   });
   t.match(flagWins.stdout, /^\d\d:\d\d:\d\d a\.1    \| hi$/m);
@@ -44,21 +44,25 @@ t.test('--no-timestamp, and .foreman timestamp: false', async (t) => {
 t.test('colour only when wanted: FORCE_COLOR, --color, NO_COLOR', async (t) => {
   const dir = t.testdir({ Procfile: 'a: echo hi\n' });
   t.notMatch(
-    (await runCli(t, ['start'], { cwd: dir })).stdout,
+    (await runCliOk(t, ['start'], { cwd: dir })).stdout,
     /\u001b\[/,
     'a pipe gets no colour',
   );
   t.match(
-    (await runCli(t, ['start'], { cwd: dir, env: { FORCE_COLOR: '1' } })).stdout,
+    (await runCliOk(t, ['start'], { cwd: dir, env: { FORCE_COLOR: '1' } })).stdout,
     /\u001b\[36m\d\d:\d\d:\d\d a\.1    \|\u001b\[0m hi/,
   );
   t.match(
-    (await runCli(t, ['start', '--color'], { cwd: dir, env: { NO_COLOR: '1' } })).stdout,
+    (await runCliOk(t, ['start', '--color'], { cwd: dir, env: { NO_COLOR: '1' } })).stdout,
     /\u001b\[/,
   );
   t.notMatch(
-    (await runCli(t, ['start'], { cwd: dir, env: { FORCE_COLOR: '1', FOREMAN_TS_COLOR: 'false' } }))
-      .stdout,
+    (
+      await runCliOk(t, ['start'], {
+        cwd: dir,
+        env: { FORCE_COLOR: '1', FOREMAN_TS_COLOR: 'false' },
+      })
+    ).stdout,
     /\u001b\[/,
   );
 });
@@ -96,7 +100,7 @@ t.test(
 );
 
 t.test('a 1 MB line arrives whole', async (t) => {
-  const result = await runCli(t, ['start', '--no-timestamp'], {
+  const result = await runCliOk(t, ['start', '--no-timestamp'], {
     cwd: t.testdir({ Procfile: `big: ${bin('long-line.mjs')} 1048576\n` }),
   });
   const lines = linesOf(result.stdout, 'big.1');
@@ -130,8 +134,10 @@ t.test('no interleaving under 8 chatty processes; every line intact and in order
     (_, i) => `p${i}: ${bin('lines.mjs')} ${count} p${i} 60 --stay`,
   ).join('\n');
   const { startCli } = await import('../helpers/cli.js');
+  // Under load 160,000 lines can take more than the default 60 s bound of a CLI run.
   const cli = startCli(t, ['start', '--no-timestamp'], {
     cwd: t.testdir({ Procfile: `${procfile}\n` }),
+    timeoutMs: 150_000,
   });
   await cli.waitFor(/(?:p\d done[\s\S]*){8}/, 120_000);
   cli.signal('SIGTERM');
@@ -148,7 +154,7 @@ t.test('no interleaving under 8 chatty processes; every line intact and in order
 
 t.test('stdout and stderr of one process keep their order', async (t) => {
   const script = `for i in 1 2 3 4 5 6; do echo out$i; echo err$i >&2; done`;
-  const result = await runCli(t, ['start', '--no-timestamp'], {
+  const result = await runCliOk(t, ['start', '--no-timestamp'], {
     cwd: t.testdir({ Procfile: `a: ${script}\n` }),
   });
   t.same(linesOf(result.stdout, 'a.1'), [

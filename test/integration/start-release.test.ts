@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { runCli, testPort } from '../helpers/cli.js';
+import { runCli, runCliOk, testPort } from '../helpers/cli.js';
 
 /** A Procfile whose processes print what they see, so a run shows the release it got. */
 const SHOW = 'echo "PORT=$PORT PS=$PS FOO=$FOO BAR=$BAR PWD=$(pwd)"';
@@ -10,16 +10,20 @@ t.test('ports by Procfile slot and instance, and PS per process', async (t) => {
   const dir = t.testdir({
     Procfile: `web: ${SHOW}; sleep 0.5\nworker: ${SHOW}; sleep 0.5\nclock: ${SHOW}; sleep 0.5\n`,
   });
-  const result = await runCli(t, ['start', '-m', 'web=2,worker=1', '--no-timestamp'], { cwd: dir });
+  const result = await runCliOk(t, ['start', '-m', 'web=2,worker=1', '--no-timestamp'], {
+    cwd: dir,
+  });
   const port = testPort(t);
   t.match(result.stdout, new RegExp(`web\\.1 +\\| PORT=${port} PS=web\\.1`));
   t.match(result.stdout, new RegExp(`web\\.2 +\\| PORT=${port + 1} PS=web\\.2`));
   t.match(result.stdout, new RegExp(`worker\\.1 +\\| PORT=${port + 100} PS=worker\\.1`));
   t.notMatch(result.stdout, /clock\.1/);
-  const subset = await runCli(t, ['start', 'clock', '-p', '7000', '--no-timestamp'], { cwd: dir });
+  const subset = await runCliOk(t, ['start', 'clock', '-p', '7000', '--no-timestamp'], {
+    cwd: dir,
+  });
   t.match(subset.stdout, /clock\.1 +\| PORT=7200 PS=clock\.1/, 'a type keeps its slot in a subset');
   t.notMatch(subset.stdout, /web\.1/);
-  const fromEnv = await runCli(t, ['start', 'web', '--no-timestamp'], {
+  const fromEnv = await runCliOk(t, ['start', 'web', '--no-timestamp'], {
     cwd: dir,
     env: { PORT: '6000' },
   });
@@ -33,14 +37,14 @@ t.test(
       Procfile: `a: ${SHOW}\n`,
       '.env': 'FOO=from-file\nBAR=${FOO}-bar # comment\n',
     });
-    const plain = await runCli(t, ['start', '--no-timestamp'], { cwd: dir });
+    const plain = await runCliOk(t, ['start', '--no-timestamp'], { cwd: dir });
     t.match(plain.stdout, /FOO=from-file BAR=from-file-bar/);
-    const shell = await runCli(t, ['start', '--no-timestamp'], {
+    const shell = await runCliOk(t, ['start', '--no-timestamp'], {
       cwd: dir,
       env: { FOO: 'from-shell' },
     });
     t.match(shell.stdout, /FOO=from-shell BAR=from-shell-bar/);
-    const override = await runCli(t, ['start', '--no-timestamp', '--env-override'], {
+    const override = await runCliOk(t, ['start', '--no-timestamp', '--env-override'], {
       cwd: dir,
       env: { FOO: 'from-shell' },
     });
@@ -55,9 +59,9 @@ t.test('-e files, later ones winning; .foreman defaults; flags beat both', async
     'two.env': 'FOO=two\n',
     '.foreman': 'env: [one.env, two.env]\nport: 4000\ntimestamp: false\nenv_override: true\n',
   });
-  const result = await runCli(t, ['start'], { cwd: dir, env: { BAR: 'shell' }, port: false });
+  const result = await runCliOk(t, ['start'], { cwd: dir, env: { BAR: 'shell' }, port: false });
   t.match(result.stdout, /^a\.1 +\| PORT=4000 PS=a\.1 FOO=two BAR=one/m);
-  const flags = await runCli(t, ['start', '-e', 'one.env', '-p', '4500'], { cwd: dir });
+  const flags = await runCliOk(t, ['start', '-e', 'one.env', '-p', '4500'], { cwd: dir });
   t.match(flags.stdout, /PORT=4500 PS=a\.1 FOO=one BAR=one/);
 });
 
@@ -68,9 +72,11 @@ t.test(
       '.env': 'FOO=outer\n',
       sub: { Procfile: `a: ${SHOW}\n`, '.env': 'FOO=inner\n' },
     });
-    const result = await runCli(t, ['start', '-f', 'sub/Procfile', '--no-timestamp'], { cwd: dir });
+    const result = await runCliOk(t, ['start', '-f', 'sub/Procfile', '--no-timestamp'], {
+      cwd: dir,
+    });
     t.match(result.stdout, new RegExp(`FOO=inner BAR= PWD=${join(dir, 'sub')}$`, 'm'));
-    const root = await runCli(t, ['start', '-d', 'sub', '--no-timestamp'], { cwd: dir });
+    const root = await runCliOk(t, ['start', '-d', 'sub', '--no-timestamp'], { cwd: dir });
     t.match(root.stdout, /FOO=inner/);
   },
 );
@@ -100,6 +106,7 @@ t.test('missing files are named with a fix', async (t) => {
       'folder, or pass -f/--procfile or -d/--root)\n',
   );
   const named = await runCli(t, ['start', '-f', 'Procfile.dev'], { cwd: empty });
+  t.equal(named.exitCode, 1);
   t.match(
     named.stderr,
     /^foreman-ts: Procfile\.dev: no such file \(hint: pass -f\/--procfile or -d\/--root\)\n$/,
@@ -107,10 +114,12 @@ t.test('missing files are named with a fix', async (t) => {
   const env = await runCli(t, ['start', '-e', 'nope.env'], {
     cwd: t.testdir({ Procfile: 'a: true\n' }),
   });
+  t.equal(env.exitCode, 1);
   t.match(env.stderr, /nope\.env: no such file \(hint: check -e\/--env\)/);
   const foreman = await runCli(t, ['start'], {
     cwd: t.testdir({ Procfile: 'a: true\n', '.foreman': 'timeout: 1\nproc: x\n' }),
   });
+  t.equal(foreman.exitCode, 1);
   t.match(foreman.stderr, /\.foreman:2: unknown key "proc"/);
   const formation = await runCli(t, ['start', '-m', 'wbe=1'], {
     cwd: t.testdir({ Procfile: 'web: true\n' }),
@@ -189,7 +198,7 @@ t.test('help and version', async (t) => {
   const help = await runCli(t, ['start', '--help'], { cwd: t.testdir({}) });
   t.equal(help.exitCode, 0);
   t.match(help.stdout, /Usage: foreman-ts start/);
-  const version = await runCli(t, ['--version'], { cwd: t.testdir({}) });
+  const version = await runCliOk(t, ['--version'], { cwd: t.testdir({}) });
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };

@@ -6,13 +6,14 @@ import t from 'tap';
 import {
   type TapTest,
   bin,
-  testEnv,
   cliWords,
   eventually,
   killMatching,
   leftovers,
   nodeCommand,
   CLI,
+  testEnv,
+  testPort,
   uniqueSleep,
 } from '../helpers/cli.js';
 
@@ -32,7 +33,8 @@ function app(t: TapTest) {
   const sleeper = uniqueSleep();
   t.teardown(() => killMatching(sleeper.pattern));
   const Procfile = `chatty: ${bin('lines.mjs')} 100000000\nidle: ${sleeper.command}\n`;
-  return { cwd: t.testdir({ Procfile }), sleeper, env: testEnv(t) };
+  const env = testEnv(t, { PORT: String(testPort(t)) }); // start here takes no -p
+  return { cwd: t.testdir({ Procfile }), sleeper, env };
 }
 
 /**

@@ -52,6 +52,23 @@ t.test('scale keeps the limits of -m: at most 100 per type, ports up to 65535', 
   t.match(replies(actions), [{ result: { kind: 'done' } }], '100 is the limit, not past it');
 });
 
+t.test(
+  'an unknown type: a type added to the Procfile since start read it is named as such',
+  async (t) => {
+    const { actions } = run(boot(setup()), [scale('db=1')]);
+    t.same(replies(actions), [
+      {
+        type: 'reply',
+        id: 1,
+        result: {
+          error: 'unknown process type "db"',
+          hint: 'known: web, worker; a running start keeps the Procfile it started with: stop it and start again to use an edited one',
+        },
+      },
+    ]);
+  },
+);
+
 t.test('scale all=N means what -m all=N means: every type not named', async (t) => {
   const both = run(boot(setup()), [scale('all=2')]);
   t.same(instancesOf(both.state), ['web.1:5000', 'worker.1:5100', 'web.2:5001', 'worker.2:5101']);

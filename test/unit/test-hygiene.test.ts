@@ -59,3 +59,31 @@ t.test('the check catches what it is for', async (t) => {
   t.ok(caught("statSync('/tmp/foreman-ts-0')"));
   t.notOk(caught('const port = testPort(t) + 100; // 15000 or 50001 are fine'));
 });
+
+t.test('a CLI run whose exit code nobody asserted fails its test', async (t) => {
+  const { runCli } = await import('../helpers/cli.js');
+  const fake = () => {
+    const teardowns: (() => unknown)[] = [];
+    const failures: string[] = [];
+    const test = {
+      name: 'a test',
+      teardown: (fn: () => unknown) => void teardowns.unshift(fn),
+      fail: (message: string) => void failures.push(message),
+    };
+    const end = async () => {
+      for (const fn of teardowns) await fn();
+      return failures;
+    };
+    return { test, end };
+  };
+  const silent = fake();
+  const unread = await runCli(silent.test, ['--version'], { cwd: t.testdir() });
+  t.match(unread.stdout, /^foreman-ts /);
+  t.same(await silent.end(), [
+    '"a test": the exit code of "foreman-ts --version" (0) was never asserted',
+  ]);
+  const careful = fake();
+  const read = await runCli(careful.test, ['--version'], { cwd: t.testdir() });
+  t.equal(read.exitCode, 0);
+  t.same(await careful.end(), [], 'reading it is enough');
+});

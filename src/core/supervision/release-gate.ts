@@ -1,6 +1,6 @@
 import {
   isFormationProblem,
-  resolveScale,
+  resolveLiveScale,
   tryParseFormation,
   type Formation,
 } from '../formation.js';
@@ -25,7 +25,7 @@ function releaseRunning(state: SupervisorState): string {
 export function rescaleWhileReleasing(state: SupervisorState, id: number, text: string): Step {
   const gated = state.gatedFormation ?? new Map<string, number>();
   const scale = tryParseFormation(text);
-  const counts = isFormationProblem(scale) ? scale : resolveScale(state.release, gated, scale);
+  const counts = isFormationProblem(scale) ? scale : resolveLiveScale(state.release, gated, scale);
   if (isFormationProblem(counts)) {
     return [state, [{ type: 'reply', id, result: { error: counts.problem, hint: counts.hint } }]];
   }

@@ -1,7 +1,7 @@
 import {
   expandInstance,
   isFormationProblem,
-  resolveScale,
+  resolveLiveScale,
   tryParseFormation,
 } from '../formation.js';
 import { stopInstance } from './stop-one.js';
@@ -25,7 +25,7 @@ export function onScale(state: SupervisorState, id: number, text: string): Step 
   const scale = tryParseFormation(text);
   const counts = isFormationProblem(scale)
     ? scale
-    : resolveScale(state.release, countsOf(state), scale);
+    : resolveLiveScale(state.release, countsOf(state), scale);
   if (isFormationProblem(counts)) {
     return [state, [{ type: 'reply', id, result: { error: counts.problem, hint: counts.hint } }]];
   }
