@@ -9,7 +9,7 @@ import { requestControl, type Exchange } from '../../io/control-client.js';
 import { controlPlaceFor, isControlSocketThere } from '../../io/control-place.js';
 import { locateApp } from '../../io/load-release.js';
 import { escapeText } from '../../core/escape-text.js';
-import { formatStatusJson, formatStatusTable } from '../../output/status.js';
+import { formatStatus, formatStatusJson } from '../../output/status.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
 
@@ -37,9 +37,11 @@ export async function execute(invocation: ClientInvocation, io: Io): Promise<num
     timeoutMs: replyMs,
   });
   const { result } = resultOf(exchange, root, place.socket);
+  if (result.kind === 'run-begin')
+    throw new ForemanError(`${place.socket} answered with a reply of another kind`);
   if (result.kind === 'done') io.stdout.write(`${escapeText(result.message)}\n`);
   else if (invocation.flags.json) io.stdout.write(`${formatStatusJson(result)}\n`);
-  else io.stdout.write(`${formatStatusTable(result.processes)}\n`);
+  else io.stdout.write(`${formatStatus(result)}\n`);
   return 0;
 }
 

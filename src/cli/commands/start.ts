@@ -14,6 +14,8 @@ import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import type { Terminals } from '../../supervisor/children.js';
 import { supervise, type InputHooks } from '../../supervisor/supervisor.js';
 import { loadRelease } from '../../io/load-release.js';
+import { readReleaseIdentity } from '../../io/release-identity.js';
+import type { ReleaseIdentity } from '../../core/release-id.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
 import { loadTerminals, openTerminalMode, serveAttach, textLook } from '../start-terminal.js';
@@ -61,13 +63,15 @@ async function runPhases({
   inputs: InputHooks | undefined;
   terminals: Terminals | undefined;
 }): Promise<number> {
+  const identity = await readReleaseIdentity(release, { env: io.env, isDirtyWanted: true });
+  output.event({ event: 'release-identity', release: identity.id, ...gitOf(identity) });
   const control =
     release.settings.control === false ? undefined : await openControl(release, io, output);
   const attachable = serveAttach({ control, output, inputs, sizeOf: terminals?.sizeOf });
   const reaper = await startReaper();
   warnAboutZombies(reaper, output);
   try {
-    const run = (batch: readonly ProcessSpec[], gatedFormation?: Formation) =>
+    const run = (batch: readonly ProcessSpec[], gatedFormation?: Formation, runs?: number) =>
       supervise(batch, {
         cwd: release.root,
         output,
@@ -77,6 +81,8 @@ async function runPhases({
         reaper,
         policies,
         release,
+        identity,
+        runs,
         control,
         now: () => io.now().getTime(),
         gatedFormation,
@@ -89,13 +95,21 @@ async function runPhases({
     if (result.cause.kind !== 'exit') return result.code;
     output.event({ event: 'release', code: result.code });
     if (result.code !== 0) return result.code;
-    return (await run(expandCounts(release, result.gatedFormation ?? formation))).code;
+    const counts = result.gatedFormation ?? formation;
+    return (await run(expandCounts(release, counts), undefined, result.runs)).code;
   } finally {
     attachable.closeAll('start stopped');
     reaper?.stop();
     await control?.close();
     sayOutputFailure(printer, io);
   }
+}
+
+function gitOf({ commit, dirty }: ReleaseIdentity): {
+  commit: string | null;
+  dirty: boolean | null;
+} {
+  return { commit, dirty };
 }
 
 /**

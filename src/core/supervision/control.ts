@@ -1,9 +1,10 @@
 import { resolveTargets, type ControlCommand } from '../control.js';
+import { isAdminCommand, onAdminCommand } from './admin.js';
 import { refuseWhileReleasing, rescaleWhileReleasing } from './release-gate.js';
 import { onScale } from './scale.js';
 import { beginStop } from './stop.js';
 import { restartInstance, stopInstance } from './stop-one.js';
-import { fold, report, statusOf, type Step, type SupervisorState } from './state.js';
+import { fold, instanceOf, report, statusOf, type Step, type SupervisorState } from './state.js';
 
 /** Requests from `foreman-ts status/stop/restart/scale/quit`, each answered with a reply action. */
 export function onControl(
@@ -12,6 +13,7 @@ export function onControl(
   command: ControlCommand,
   at: number,
 ): Step {
+  if (isAdminCommand(command)) return onAdminCommand(state, id, command);
   switch (command.cmd) {
     case 'status':
       return [state, [{ type: 'reply', id, result: statusOf(state, at) }]];
@@ -47,6 +49,12 @@ function onTargets(
   if (unknown.length > 0 || matched.length === 0) {
     const error = `unknown process ${unknown.map((name) => `"${name}"`).join(', ') || '(none given)'}`;
     return [state, [{ type: 'reply', id, result: { error, hint: `known: ${names.join(', ')}` } }]];
+  }
+  const admins = matched.filter((name) => instanceOf(state, name)?.admin !== undefined);
+  if (cmd === 'restart' && admins.length > 0) {
+    const error = `${admins.join(', ')}: an admin process runs once and is never restarted`;
+    const hint = 'run it again with "foreman-ts run --detach ..."';
+    return [state, [{ type: 'reply', id, result: { error, hint } }]];
   }
   const [after, actions] = fold(state, matched, (current, name) =>
     cmd === 'stop' ? stopInstance(current, name, 'stay-stopped') : restartInstance(current, name),

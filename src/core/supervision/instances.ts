@@ -13,6 +13,7 @@ import {
   type SupervisorState,
 } from './state.js';
 import { armTimer, cancelTimer } from './timers.js';
+import { onAdminExited, onAdminSpawned } from './admin-instances.js';
 
 /** A process never ready in time fails the start with this code. */
 const NOT_READY_CODE = 1;
@@ -41,6 +42,7 @@ export function startWaiting(state: SupervisorState, actions: readonly Action[])
 export function onSpawned(state: SupervisorState, name: string, pid: number, at: number): Step {
   const instance = instanceOf(state, name);
   if (instance === undefined) return [state, []];
+  if (instance.admin !== undefined) return onAdminSpawned(state, instance, pid, at);
   const { ready, readyTimeoutMs } = policyOf(state.policies, instance.spec.type);
   const started = report({
     event: 'started',
@@ -87,6 +89,7 @@ export function onReadyTimeout(state: SupervisorState, name: string): Step {
 export function onExited(state: SupervisorState, name: string, outcome: Outcome, at: number): Step {
   const instance = instanceOf(state, name);
   if (instance === undefined) return [state, []];
+  if (instance.admin !== undefined) return onAdminExited(state, instance, outcome, at);
   const ended = update(state, name, { pid: undefined, lastExit: outcome });
   const exited = report({ event: 'exited', process: name, outcome });
   if (instance.status === 'stopping') return onStopped(ended, instance, exited);
@@ -168,12 +171,14 @@ export function onBackoffOver(state: SupervisorState, name: string): Step {
 
 /** With can_die, the run ends once nothing is left to run (or restart) and nothing was stopped on request. */
 export function endIfIdle(state: SupervisorState, actions: readonly Action[]): Step {
-  const isIdle = state.instances.every((instance) => instance.status === 'exited');
+  // Admin processes are not the formation: they neither keep it going nor end it.
+  const formation = state.instances.filter((instance) => instance.admin === undefined);
+  const isIdle = formation.every((instance) => instance.status === 'exited');
   if (!isIdle) return [state, actions];
-  const failure = state.instances
+  const failure = formation
     .map((instance) => instance.lastExit)
     .find((outcome) => outcome && !isSuccess(outcome));
-  const last = state.instances.at(-1)?.spec.name ?? '';
+  const last = formation.at(-1)?.spec.name ?? '';
   const [stopping, more] = beginStop(
     state,
     { kind: 'exit', process: last },

@@ -1,9 +1,10 @@
-import type { ControlAnswer, ControlCommand, StatusRow, StatusView } from '../control.js';
+import type { AdminRun, ControlAnswer, ControlCommand, StatusRow, StatusView } from '../control.js';
 import type { StopCause, SystemEvent } from '../events.js';
 import type { Formation, ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
 import type { Policies } from '../policy.js';
 import type { Release } from '../release.js';
+import { summaryOf, type ReleaseIdentity } from '../release-id.js';
 
 /**
  * The supervisor's policy as one pure reducer: child exits, readiness, timers, signals and
@@ -29,6 +30,8 @@ export type Instance = Readonly<{
   /** What follows a stop asked for this one instance (`stop`, `restart`, a `scale` down). */
   afterStop: AfterStop | undefined;
   isReady: boolean;
+  /** A detached admin process (`run --detach`): run once, never restarted, never decisive. */
+  admin: AdminRun | undefined;
 }>;
 
 export type AfterStop = 'stay-stopped' | 'restart' | 'remove';
@@ -42,6 +45,10 @@ export type SupervisorState = Readonly<{
   instances: readonly Instance[];
   policies: Policies;
   release: Release;
+  /** The release's fingerprint, as `start` showed it (docs/run.md#releases). */
+  identity: ReleaseIdentity | undefined;
+  /** Admin processes numbered so far (`run.N`), attached or detached, for this start. */
+  runs: number;
   graceMs: number;
   isTreeEmpty: boolean;
   cause: StopCause | undefined;
@@ -113,6 +120,7 @@ export type Action =
       readonly code: number;
       readonly cause: StopCause;
       readonly gatedFormation: Formation | undefined;
+      readonly runs: number;
     };
 
 export type Step = readonly [SupervisorState, readonly Action[]];
@@ -125,6 +133,8 @@ export function initialState({
   specs,
   policies,
   release,
+  identity,
+  runs = 0,
   graceMs,
   gatedFormation,
 }: {
@@ -132,6 +142,9 @@ export function initialState({
   specs: readonly ProcessSpec[];
   policies: Policies;
   release: Release;
+  identity?: ReleaseIdentity | undefined;
+  /** Carried from the release phase's run to the formation's: numbers go on. */
+  runs?: number;
   graceMs: number;
   gatedFormation?: Formation | undefined;
 }): SupervisorState {
@@ -141,6 +154,8 @@ export function initialState({
     instances: specs.map(newInstance),
     policies,
     release,
+    identity,
+    runs,
     graceMs,
     isTreeEmpty: false,
     cause: undefined,
@@ -158,7 +173,14 @@ export function newInstance(spec: ProcessSpec): Instance {
     restartTimes: [],
     lastExit: undefined,
   };
-  return { ...base, spec, status: 'waiting', afterStop: undefined, isReady: false };
+  return {
+    ...base,
+    spec,
+    status: 'waiting',
+    afterStop: undefined,
+    isReady: false,
+    admin: undefined,
+  };
 }
 
 export function instanceOf(state: SupervisorState, name: string): Instance | undefined {
@@ -217,5 +239,6 @@ export function statusOf(state: SupervisorState, now: number): StatusView {
     port: instance.spec.port,
     lastExit: instance.lastExit ? describe(instance.lastExit) : null,
   }));
-  return { kind: 'status', pid: state.pid, root: state.release.root, processes };
+  const view = { kind: 'status' as const, pid: state.pid, root: state.release.root, processes };
+  return state.identity === undefined ? view : { ...view, release: summaryOf(state.identity) };
 }
