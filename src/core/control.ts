@@ -150,8 +150,9 @@ const COMMANDS: { readonly [K in Cmd]: (fields: Fields) => FieldsOf<K> | string 
       const outcome = parseOutcome(fields.outcome);
       if (typeof outcome === 'string') return outcome;
       if (!isCount(fields.durationMs)) return '"durationMs" must be a whole number';
-      const pid = pidOf(fields);
-      return typeof pid === 'string' ? pid : { ...pid, outcome, durationMs: fields.durationMs };
+      // pid 0: the command never started (not found), which the audit trail records too.
+      if (!isCount(fields.pid)) return '"pid" must be a process id or 0';
+      return { pid: fields.pid, outcome, durationMs: fields.durationMs };
     }),
   'run-refused': (fields) => withRun(fields, () => ({})),
   'run-detach': (fields) =>

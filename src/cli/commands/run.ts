@@ -5,7 +5,15 @@ import { checkArgSize } from '../../core/env-size.js';
 import { escapeText } from '../../core/escape-text.js';
 import { exitCodeOf } from '../../core/outcome.js';
 import { formatNoAppNotice, type Release } from '../../core/release.js';
-import { relay, reraise } from '../../run/relay.js';
+import { relay, reraise, type RelayRequest } from '../../run/relay.js';
+import type { Outcome } from '../../core/outcome.js';
+import {
+  announceExited,
+  announceStarted,
+  findFormation,
+  meetFormation,
+  type Beside,
+} from '../run-beside-start.js';
 import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
@@ -22,6 +30,11 @@ export async function execute(
   const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
   const notice = formatNoAppNotice(release);
   if (notice !== undefined) io.stderr.write(`foreman-ts: ${notice}\n`);
+  if (flags.detach === true) {
+    const { detach } = await import('../run-beside-start.js');
+    io.stdout.write(`${escapeText(await detach(release, { argv: invocation.argv, io }))}\n`);
+    return 0;
+  }
   const admin = resolveAdmin(invocation.argv, release.procfile);
   if (admin.kind === 'shell') {
     const tooBig = checkArgSize(
@@ -33,11 +46,41 @@ export async function execute(
   const [file, args] =
     admin.kind === 'argv' ? [admin.file, admin.args] : ['/bin/sh', ['-c', admin.script]];
   const env = adminEnv(release.env, release.settings.port);
-  const outcome = await relay({ file, args, cwd: release.root, env, signals: io.signals });
+  const socket = findFormation(release.root, io.env);
+  const beside =
+    socket === undefined
+      ? undefined
+      : await meetFormation(socket, { release, argv: invocation.argv, io });
+  const outcome = await relayBeside(
+    { file, args, cwd: release.root, env, signals: io.signals },
+    beside,
+    io,
+  );
   if (outcome.kind === 'failed-to-start')
     io.stderr.write(`foreman-ts: ${explain(file, outcome.reason, release)}\n`);
   reraise(outcome);
   return exitCodeOf(outcome);
+}
+
+/** The admin process, announced in the formation's log stream when a `start` runs beside it. */
+async function relayBeside(
+  request: RelayRequest,
+  beside: Beside | undefined,
+  io: Io,
+): Promise<Outcome> {
+  if (beside === undefined) return relay(request);
+  const startedAt = io.now().getTime();
+  let pid = 0;
+  let started: Promise<unknown> = Promise.resolve();
+  const onSpawn = (spawned: number): void => {
+    pid = spawned;
+    started = announceStarted(beside, pid, io);
+  };
+  const outcome = await relay({ ...request, onSpawn });
+  await started;
+  const durationMs = Math.max(0, io.now().getTime() - startedAt);
+  await announceExited(beside, { pid, outcome, durationMs }, io);
+  return outcome;
 }
 
 function explain(raw: string, reason: 'not-found' | 'not-executable', release: Release): string {
