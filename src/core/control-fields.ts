@@ -49,6 +49,14 @@ export function parseOutcome(value: unknown): Outcome | string {
 }
 
 export function parseSummary(value: unknown): ReleaseSummary | string {
+  const base = parseBase(value);
+  if (typeof base === 'string') return base;
+  const { types } = value as Fields;
+  if (!isStrings(types)) return '"release.types" must be a list of names';
+  return { ...base, types: [...types] };
+}
+
+function parseBase(value: unknown): Omit<ReleaseSummary, 'types'> | string {
   if (!isObject(value)) return '"release" must be an object';
   const { id, commit, dirty } = value;
   if (typeof id !== 'string') return '"release.id" must be a string';
@@ -60,7 +68,7 @@ export function parseSummary(value: unknown): ReleaseSummary | string {
 }
 
 export function parseIdentity(value: unknown): ReleaseIdentity | string {
-  const summary = parseSummary(value);
+  const summary = parseBase(value);
   if (typeof summary === 'string') return summary;
   const { procfile, env, settings } = value as Fields;
   if (!isTextRecord(procfile) || !isTextRecord(env) || !isTextRecord(settings))

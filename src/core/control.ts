@@ -101,7 +101,7 @@ export type StatusView = Readonly<{
 }>;
 export type StatusResult = StatusView & Readonly<{ socket: string }>;
 /** `restart` and `scale` add the release they use, so the client can compare it with its own. */
-export type DoneResult = Readonly<{ kind: 'done'; message: string; release?: ReleaseIdentity }>;
+export type DoneResult = Readonly<{ kind: 'done'; message: string; release?: ReleaseSummary }>;
 export type RunBeginResult = Readonly<{
   kind: 'run-begin';
   name: string;
@@ -276,7 +276,7 @@ function parseResult(value: unknown): ControlResult | string {
 function parseDone(value: Fields): DoneResult | string {
   if (typeof value.message !== 'string') return '"message" must be a string';
   if (value.release === undefined) return { kind: 'done', message: value.message };
-  const release = parseIdentity(value.release);
+  const release = parseSummary(value.release);
   return typeof release === 'string' ? release : { kind: 'done', message: value.message, release };
 }
 

@@ -23,8 +23,12 @@ export type ReleaseIdentity = Readonly<{
   dirty: boolean | null;
 }>;
 
-/** What `start`, `status` and the log show: the id and the code it runs. */
-export type ReleaseSummary = Pick<ReleaseIdentity, 'id' | 'commit' | 'dirty'>;
+/**
+ * What `start`, `status`, `restart` and `scale` show: the id, the code it runs, and its
+ * Procfile's types (to tell a type added since from an unknown one).
+ */
+export type ReleaseSummary = Pick<ReleaseIdentity, 'id' | 'commit' | 'dirty'> &
+  Readonly<{ types: readonly string[] }>;
 
 export type GitFacts = Readonly<{ commit: string; isDirty: boolean | undefined }>;
 
@@ -96,12 +100,16 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function summaryOf({ id, commit, dirty }: ReleaseIdentity): ReleaseSummary {
-  return { id, commit, dirty };
+export function summaryOf({ id, commit, dirty, procfile }: ReleaseIdentity): ReleaseSummary {
+  return { id, commit, dirty, types: Object.keys(procfile) };
 }
 
 /** `3f9c2a1 (commit abc1234, dirty)`, `3f9c2a1` outside git. */
-export function formatRelease({ id, commit, dirty }: ReleaseSummary): string {
+export function formatRelease({
+  id,
+  commit,
+  dirty,
+}: Pick<ReleaseSummary, 'id' | 'commit' | 'dirty'>): string {
   if (commit === null) return id;
   return `${id} (commit ${commit.slice(0, 7)}${dirty === true ? ', dirty' : ''})`;
 }

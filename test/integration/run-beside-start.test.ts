@@ -203,3 +203,30 @@ t.test('env --release prints the id start shows', async (t) => {
   t.match(env.stdout, new RegExp(`^${shown}\\b`));
   t.notMatch(env.stdout, /hunter2/);
 });
+
+t.test('restart and scale use the release start began with, and say so', async (t) => {
+  const { dir } = await running(t);
+  const same = await runCli(t, ['restart', 'web'], { cwd: dir });
+  t.match(same.stdout, /^restarting web\.1 \(release [0-9a-f]{7}\b.*\)\n$/);
+  t.equal(same.stderr, '', 'nothing changed: no note');
+  appendFileSync(join(dir, 'Procfile'), `worker: ${bin('forever.mjs')} worker\n`);
+  const restart = await runCli(t, ['restart', 'web'], { cwd: dir });
+  t.equal(restart.exitCode, 0);
+  t.match(
+    restart.stderr,
+    /^foreman-ts: note: the release changed since this start began \([0-9a-f]{7} now, [0-9a-f]{7} running\); restart used the running one: quit and start again/,
+  );
+  for (const args of [
+    ['scale', 'worker=1'],
+    ['restart', 'worker'],
+  ]) {
+    const refused = await runCli(t, args, { cwd: dir });
+    t.equal(refused.exitCode, 1, args.join(' '));
+    t.match(
+      refused.stderr,
+      /^foreman-ts: "worker": in the Procfile now, but not in the release this start began with \([0-9a-f]{7}.*\) \(hint: a running formation keeps its release: quit and start again/,
+    );
+  }
+  const unknown = await runCli(t, ['restart', 'nope'], { cwd: dir });
+  t.match(unknown.stderr, /unknown process "nope"/);
+});

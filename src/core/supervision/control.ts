@@ -4,7 +4,15 @@ import { refuseWhileReleasing, rescaleWhileReleasing } from './release-gate.js';
 import { onScale } from './scale.js';
 import { beginStop } from './stop.js';
 import { restartInstance, stopInstance } from './stop-one.js';
-import { fold, instanceOf, report, statusOf, type Step, type SupervisorState } from './state.js';
+import {
+  doneWith,
+  fold,
+  instanceOf,
+  report,
+  statusOf,
+  type Step,
+  type SupervisorState,
+} from './state.js';
 
 /** Requests from `foreman-ts status/stop/restart/scale/quit`, each answered with a reply action. */
 export function onControl(
@@ -61,5 +69,6 @@ function onTargets(
   );
   const requested = report({ event: 'control', action: cmd, targets: matched });
   const message = `${cmd === 'stop' ? 'stopping' : 'restarting'} ${matched.join(', ')}`;
-  return [after, [requested, ...actions, { type: 'reply', id, result: { kind: 'done', message } }]];
+  const result = cmd === 'stop' ? { kind: 'done' as const, message } : doneWith(state, message);
+  return [after, [requested, ...actions, { type: 'reply', id, result }]];
 }

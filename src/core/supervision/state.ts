@@ -1,4 +1,11 @@
-import type { AdminRun, ControlAnswer, ControlCommand, StatusRow, StatusView } from '../control.js';
+import type {
+  AdminRun,
+  ControlAnswer,
+  ControlCommand,
+  DoneResult,
+  StatusRow,
+  StatusView,
+} from '../control.js';
 import type { StopCause, SystemEvent } from '../events.js';
 import type { Formation, ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
@@ -241,4 +248,13 @@ export function statusOf(state: SupervisorState, now: number): StatusView {
   }));
   const view = { kind: 'status' as const, pid: state.pid, root: state.release.root, processes };
   return state.identity === undefined ? view : { ...view, release: summaryOf(state.identity) };
+}
+
+/**
+ * The answer to a `restart` or `scale`: what was done, and the release it was done with (the
+ * one this start began with, whatever the files say now: docs/control.md#releases).
+ */
+export function doneWith(state: SupervisorState, message: string): DoneResult {
+  const done = { kind: 'done' as const, message };
+  return state.identity === undefined ? done : { ...done, release: summaryOf(state.identity) };
 }
