@@ -112,16 +112,27 @@ function userOf(env: Io['env']): string {
   return name === undefined || name === '' ? `uid ${uid}` : `${name} (uid ${uid})`;
 }
 
-export function announceStarted(beside: Beside, pid: number, io: Io): Promise<unknown> {
-  return ask(beside.socket, { cmd: 'run-started', run: beside.run, pid }, io);
-}
+/** What an attached `run` tells the formation: its start (pid) and how it ended. */
+export type Reporter = Readonly<{
+  started: (pid: number) => Promise<unknown>;
+  exited: (end: { pid: number; outcome: Outcome; durationMs: number }) => Promise<unknown>;
+}>;
 
-export function announceExited(
-  beside: Beside,
-  { pid, outcome, durationMs }: { pid: number; outcome: Outcome; durationMs: number },
+/** A `run` beside a start of its root: its reporter, or undefined when none answers. */
+export async function joinFormation(
+  release: Release,
+  argv: readonly string[],
   io: Io,
-): Promise<unknown> {
-  return ask(beside.socket, { cmd: 'run-exited', run: beside.run, pid, outcome, durationMs }, io);
+): Promise<Reporter | undefined> {
+  const socket = findFormation(release.root, io.env);
+  const beside =
+    socket === undefined ? undefined : await meetFormation(socket, { release, argv, io });
+  if (beside === undefined) return undefined;
+  const { run } = beside;
+  return {
+    started: (pid) => ask(beside.socket, { cmd: 'run-started', run, pid }, io),
+    exited: (end) => ask(beside.socket, { cmd: 'run-exited', run, ...end }, io),
+  };
 }
 
 /** `run --detach`: the formation runs the command; the answer is its name, `run.N`. */

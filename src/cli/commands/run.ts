@@ -7,13 +7,8 @@ import { exitCodeOf } from '../../core/outcome.js';
 import { formatNoAppNotice, type Release } from '../../core/release.js';
 import { relay, reraise, type RelayRequest } from '../../run/relay.js';
 import type { Outcome } from '../../core/outcome.js';
-import {
-  announceExited,
-  announceStarted,
-  findFormation,
-  meetFormation,
-  type Beside,
-} from '../run-beside-start.js';
+import { mayHaveStarts } from '../../io/control-folder.js';
+import type { Reporter } from '../run-beside-start.js';
 import { loadRelease } from '../../io/load-release.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
@@ -46,16 +41,12 @@ export async function execute(
   const [file, args] =
     admin.kind === 'argv' ? [admin.file, admin.args] : ['/bin/sh', ['-c', admin.script]];
   const env = adminEnv(release.env, release.settings.port);
-  const socket = findFormation(release.root, io.env);
-  const beside =
-    socket === undefined
-      ? undefined
-      : await meetFormation(socket, { release, argv: invocation.argv, io });
-  const outcome = await relayBeside(
-    { file, args, cwd: release.root, env, signals: io.signals },
-    beside,
-    io,
-  );
+  // One listing of our control folder decides; the rest loads only when a start may be there.
+  const reporter = mayHaveStarts(io.env)
+    ? await (await import('../run-beside-start.js')).joinFormation(release, invocation.argv, io)
+    : undefined;
+  const request = { file, args, cwd: release.root, env, signals: io.signals };
+  const outcome = await relayReported(request, reporter, io);
   if (outcome.kind === 'failed-to-start')
     io.stderr.write(`foreman-ts: ${explain(file, outcome.reason, release)}\n`);
   reraise(outcome);
@@ -63,23 +54,23 @@ export async function execute(
 }
 
 /** The admin process, announced in the formation's log stream when a `start` runs beside it. */
-async function relayBeside(
+async function relayReported(
   request: RelayRequest,
-  beside: Beside | undefined,
+  reporter: Reporter | undefined,
   io: Io,
 ): Promise<Outcome> {
-  if (beside === undefined) return relay(request);
+  if (reporter === undefined) return relay(request);
   const startedAt = io.now().getTime();
   let pid = 0;
   let started: Promise<unknown> = Promise.resolve();
   const onSpawn = (spawned: number): void => {
     pid = spawned;
-    started = announceStarted(beside, pid, io);
+    started = reporter.started(pid);
   };
   const outcome = await relay({ ...request, onSpawn });
   await started;
   const durationMs = Math.max(0, io.now().getTime() - startedAt);
-  await announceExited(beside, { pid, outcome, durationMs }, io);
+  await reporter.exited({ pid, outcome, durationMs });
   return outcome;
 }
 
