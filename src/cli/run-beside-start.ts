@@ -74,7 +74,10 @@ export async function meetFormation(
   };
   const beside = { socket, run, timeoutMs: timeoutOf(io.env) };
   if (drift === '') return beside;
-  const what = `${run.name}: your release ${mine.id} is not the one the running start uses (${begun.release.id}): ${drift}`;
+  // The name and id come from the socket: shown escaped, like everything it says.
+  const what = escapeText(
+    `${run.name}: your release ${mine.id} is not the one the running start uses (${begun.release.id}): ${drift}`,
+  );
   if (release.settings.strictRelease === true) {
     await ask(socket, { cmd: 'run-refused', run }, io);
     throw new ForemanError(`refused (--strict-release): ${what}`, { hint: STRICT_HINT });
