@@ -59,11 +59,13 @@ function makeApp(parent, name) {
 async function startIn(cwd, env) {
   const logFile = join(cwd, 'start.log');
   const out = openSync(logFile, 'w');
-  const child = spawn(NODE, [CLI, 'start', '-p', '0'], { cwd, env, stdio: ['ignore', out, out] });
+  const port = String(20_000 + Math.floor(Math.random() * 20_000));
+  const child = spawn(NODE, [CLI, 'start', '-p', port], { cwd, env, stdio: ['ignore', out, out] });
   closeSync(out);
   const folder = join(env.XDG_RUNTIME_DIR, `foreman-ts-${process.getuid()}`);
   for (let i = 0; i < 200; i++) {
     if (existsSync(folder) && readdirSync(folder).some((name) => name.endsWith('.sock'))) break;
+    if (child.exitCode !== null) throw new Error(`start ended: ${readFileSync(logFile, 'utf8')}`);
     await new Promise((done) => setTimeout(done, 50));
   }
   return {
@@ -71,6 +73,7 @@ async function startIn(cwd, env) {
     announced: () => (readFileSync(logFile, 'utf8').match(/ run\.\d+ exited/g) ?? []).length,
     stop: () =>
       new Promise((done) => {
+        if (child.exitCode !== null) return done();
         child.once('exit', done);
         child.kill('SIGTERM');
       }),

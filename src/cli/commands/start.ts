@@ -33,13 +33,16 @@ export async function execute(
   const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
   const plan = planStart(release, { only: invocation.names });
   const { specs, releasePhase, policies } = plan;
+  // Its `git status` runs while the terminal, the output, the socket and the reaper get ready.
+  const identity = readReleaseIdentity(release, { env: io.env, isDirtyWanted: true });
   const printer = new Printer(io.stdout);
   const names = [...specs, ...(releasePhase ? [releasePhase] : [])];
   const terminal = await openTerminalMode({ release, printer, io, names, specs });
   try {
     const output = terminal?.output ?? (await createOutput({ release, printer, io, names }));
     const terminals = await loadTerminals({ policies, output, sizeOf: terminal?.sizeOf });
-    return await runPhases({ release, plan, io, printer, output, inputs: terminal, terminals });
+    const inputs = terminal;
+    return await runPhases({ release, plan, identity, io, printer, output, inputs, terminals });
   } finally {
     terminal?.close();
   }
@@ -49,6 +52,7 @@ export async function execute(
 async function runPhases({
   release,
   plan: { specs, releasePhase, policies, formation },
+  identity: knowing,
   io,
   printer,
   output,
@@ -57,18 +61,19 @@ async function runPhases({
 }: {
   release: Release;
   plan: StartPlan;
+  identity: Promise<ReleaseIdentity>;
   io: Io;
   printer: Printer;
   output: Output;
   inputs: InputHooks | undefined;
   terminals: Terminals | undefined;
 }): Promise<number> {
-  const identity = await readReleaseIdentity(release, { env: io.env, isDirtyWanted: true });
-  output.event({ event: 'release-identity', release: identity.id, ...gitOf(identity) });
   const control =
     release.settings.control === false ? undefined : await openControl(release, io, output);
   const attachable = serveAttach({ control, output, inputs, sizeOf: terminals?.sizeOf });
   const reaper = await startReaper();
+  const identity = await knowing;
+  output.event({ event: 'release-identity', release: identity.id, ...gitOf(identity) });
   warnAboutZombies(reaper, output);
   try {
     const run = (batch: readonly ProcessSpec[], gatedFormation?: Formation, runs?: number) =>
