@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import {
+  COMMANDS,
   findOption,
   setOption,
   type CommandName,
@@ -30,20 +31,6 @@ export type Invocation =
   | { readonly command: 'attach'; readonly flags: Flags; readonly target: string }
   | { readonly command: 'help'; readonly topic: CommandName | undefined }
   | { readonly command: 'version' };
-
-export const COMMANDS: readonly CommandName[] = [
-  'start',
-  'run',
-  'check',
-  'env',
-  'export',
-  'status',
-  'restart',
-  'stop',
-  'scale',
-  'quit',
-  'attach',
-];
 
 type Parsed = { flags: MutableFlags; positionals: string[]; wantsHelp: boolean };
 
@@ -196,54 +183,50 @@ function build(command: CommandName, { flags, positionals }: Parsed): Invocation
     case 'start':
       return { command, flags: typed, names: positionals };
     case 'run':
-      if (positionals.length === 0) {
-        throw new UsageError(
-          'run needs a command',
-          'e.g. "foreman-ts run node migrate.js" or "foreman-ts run web"',
-        );
-      }
-      return { command, flags: typed, argv: positionals };
+      return { command, flags: typed, argv: need(command, positionals, Infinity) };
     case 'check':
+    case 'status':
+    case 'quit':
       noMore(command, positionals, 0);
       return { command, flags: typed };
     case 'env':
       noMore(command, positionals, 1);
       return { command, flags: typed, process: positionals[0] };
     case 'export': {
-      noMore(command, positionals, 2);
-      const [format, dir] = positionals;
-      if (format === undefined)
-        throw new UsageError('export needs a FORMAT', 'e.g. "foreman-ts export systemd ./out"');
+      const [format, dir] = need(command, positionals, 2);
       return { command, flags: typed, format, dir };
     }
-    case 'status':
-    case 'quit':
-      noMore(command, positionals, 0);
-      return { command, flags: typed };
     case 'restart':
     case 'stop':
-      if (positionals.length === 0) {
-        throw new UsageError(
-          `${command} needs a process`,
-          `e.g. "foreman-ts ${command} web" or "${command} web.2"`,
-        );
-      }
-      return { command, flags: typed, targets: positionals };
-    case 'scale': {
-      noMore(command, positionals, 1);
-      const [formation] = positionals;
-      if (formation === undefined)
-        throw new UsageError('scale needs a formation', 'e.g. "foreman-ts scale web=3,worker=0"');
-      return { command, flags: typed, formation };
-    }
-    case 'attach': {
-      noMore(command, positionals, 1);
-      const [target] = positionals;
-      if (target === undefined)
-        throw new UsageError('attach needs a process', 'e.g. "foreman-ts attach web"');
-      return { command, flags: typed, target };
-    }
+      return { command, flags: typed, targets: need(command, positionals, Infinity) };
+    case 'scale':
+      return { command, flags: typed, formation: need(command, positionals, 1)[0] };
+    case 'attach':
+      return { command, flags: typed, target: need(command, positionals, 1)[0] };
   }
+}
+
+/** What each command cannot do without, and an example of it. */
+const NEEDS = {
+  run: ['a command', '"foreman-ts run node migrate.js" or "foreman-ts run web"'],
+  export: ['a FORMAT', '"foreman-ts export systemd ./out"'],
+  restart: ['a process', '"foreman-ts restart web" or "restart web.2"'],
+  stop: ['a process', '"foreman-ts stop web" or "stop web.2"'],
+  scale: ['a formation', '"foreman-ts scale web=3,worker=0"'],
+  attach: ['a process', '"foreman-ts attach web"'],
+} as const;
+
+/** At least one positional and at most `max`, or a usage error with an example. */
+function need(
+  command: keyof typeof NEEDS,
+  positionals: readonly string[],
+  max: number,
+): [string, ...string[]] {
+  noMore(command, positionals, max);
+  const [first, ...rest] = positionals;
+  const [what, example] = NEEDS[command];
+  if (first === undefined) throw new UsageError(`${command} needs ${what}`, `e.g. ${example}`);
+  return [first, ...rest];
 }
 
 function noMore(command: CommandName, positionals: readonly string[], max: number): void {

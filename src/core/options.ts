@@ -20,18 +20,21 @@ import { isFormationProblem, tryParseFormation } from './formation.js';
  * option is adding an entry. args.ts parses flags with it, defaults.ts `.foreman` keys,
  * `parseEnvTwins` the FOREMAN_TS_* variables, and release.ts layers the values.
  */
-export type CommandName =
-  | 'start'
-  | 'run'
-  | 'check'
-  | 'env'
-  | 'export'
-  | 'status'
-  | 'restart'
-  | 'stop'
-  | 'scale'
-  | 'quit'
-  | 'attach';
+/** Every command, in the order help lists them. */
+export const COMMANDS = [
+  'start',
+  'run',
+  'check',
+  'env',
+  'export',
+  'status',
+  'restart',
+  'stop',
+  'scale',
+  'quit',
+  'attach',
+] as const;
+export type CommandName = (typeof COMMANDS)[number];
 
 type CommonSpec = Readonly<{
   short?: string;
@@ -89,15 +92,7 @@ function formationTextOf(raw: unknown): string | undefined {
 
 const RELEASE: readonly CommandName[] = ['start', 'run', 'check', 'env', 'export'];
 /** Clients of a running start find it by its root. */
-const LOCATING: readonly CommandName[] = [
-  ...RELEASE,
-  'status',
-  'restart',
-  'stop',
-  'scale',
-  'quit',
-  'attach',
-];
+const LOCATING: readonly CommandName[] = COMMANDS;
 /** What decides the formation: `check` checks it as `start` would run it. */
 const START_LIKE: readonly CommandName[] = ['start', 'check', 'env', 'export'];
 

@@ -128,6 +128,9 @@ function stream({
     perform(frame, handle, connection);
   });
   connection.on('close', cleanUp);
+  // The server keeps half-open connections (a control client may shut down its writing side
+  // and still read its replies); a client that ends an attach is done: end ours too.
+  connection.once('end', () => connection.end());
   connection.resume();
   return {
     end: (reason) => {

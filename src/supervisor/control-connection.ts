@@ -18,7 +18,8 @@ export type Answer = (
  * at a time, in order, and the connection is read again only once the last reply has been
  * taken by the client: one that sends and never reads stops being read, and costs us one
  * reply, not one per request. A line longer than MAX_REQUEST_BYTES is refused without
- * being kept; a connection with nothing read or written for `idleMs` is closed.
+ * being kept, and so is a bad request: answered, then nothing more is read. A connection
+ * with nothing read or written for `idleMs` is closed.
  */
 export function serveConnection(
   connection: Socket,
@@ -64,9 +65,11 @@ function answerInTurn(
 ) {
   let isAnswering = false;
   let isEnded = false;
+  // Our last word, then our side is closed and nothing more is read. Not destroyed at once: a
+  // client still writing would get EPIPE and might never read this answer. Idle time ends it.
   const finish = (text: string): void => {
     connection.pause();
-    connection.end(text, () => connection.destroy());
+    connection.end(text);
   };
   const pump = (): void => {
     while (!isAnswering && !connection.destroyed && !connection.writableEnded) {

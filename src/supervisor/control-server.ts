@@ -1,5 +1,5 @@
 import { chmod, unlink } from 'node:fs/promises';
-import { createServer, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import {
   failureOf,
   formatReply,
@@ -35,28 +35,9 @@ export async function listenControl({
   socket: string;
   limits: ControlLimits;
 }): Promise<ControlServer> {
-  let handler: ControlHandler | undefined;
-  let attach: AttachHandler | undefined;
+  const handlers: Handlers = {};
   const connections = new Set<Socket>();
-  const answer: Answer = (line, done, takeOver) => {
-    const send = (reply: ControlReply, isLast = false) =>
-      done({ text: formatReply(reply), isLast });
-    const attachRequest = parseAttachRequest(line);
-    if (typeof attachRequest === 'string')
-      return send(failureOf(0, { error: `bad request: ${attachRequest}` }), true);
-    if (attachRequest !== undefined) {
-      if (attach === undefined)
-        return send(failureOf(attachRequest.id, { error: 'cannot attach' }), true);
-      return attach(attachRequest, takeOver());
-    }
-    const request = parseRequest(line);
-    // A client that sends what is not a request gets one answer, then nothing more.
-    if (!request.ok)
-      return send(failureOf(request.id ?? 0, { error: `bad request: ${request.problem}` }), true);
-    const { id } = request.value;
-    if (handler === undefined) return send(failureOf(id, { error: 'starting up; try again' }));
-    handler(request.value, (reply) => send(replyOf(id, reply, socket)));
-  };
+  const answer = answerWith(handlers, socket);
   const refuse = (error: string): string => formatReply(failureOf(0, { error }));
   const server = createServer({ allowHalfOpen: true }, (connection) => {
     const isFull = connections.size >= limits.connections;
@@ -65,19 +46,14 @@ export async function listenControl({
     if (isFull) return turnAway(connection, refuse(tooMany(limits)), limits.idleMs);
     serveConnection(connection, { answer, refuse, idleMs: limits.idleMs });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socket, () => resolve());
-  });
-  server.on('error', () => {});
-  await chmod(socket, 0o600);
+  await listen(server, socket);
   return {
     socket,
-    serveAttach: (next) => void (attach = next),
+    serveAttach: (next) => void (handlers.attach = next),
     serve: (next) => {
-      handler = next;
+      handlers.control = next;
       return () => {
-        if (handler === next) handler = undefined;
+        if (handlers.control === next) handlers.control = undefined;
       };
     },
     close: async () => {
@@ -85,6 +61,42 @@ export async function listenControl({
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await unlink(socket).catch(() => {});
     },
+  };
+}
+
+/** Who answers requests: set once the supervisor (and the attach streams) are ready. */
+type Handlers = { control?: ControlHandler; attach?: AttachHandler };
+
+async function listen(server: Server, socket: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket, () => resolve());
+  });
+  server.on('error', () => {});
+  await chmod(socket, 0o600);
+}
+
+/** One line in, one reply out; an attach request takes the connection over instead. */
+function answerWith(handlers: Handlers, socket: string): Answer {
+  return (line, done, takeOver) => {
+    const send = (reply: ControlReply, isLast = false) =>
+      done({ text: formatReply(reply), isLast });
+    const attachRequest = parseAttachRequest(line);
+    if (typeof attachRequest === 'string')
+      return send(failureOf(0, { error: `bad request: ${attachRequest}` }), true);
+    if (attachRequest !== undefined) {
+      if (handlers.attach === undefined)
+        return send(failureOf(attachRequest.id, { error: 'cannot attach' }), true);
+      return handlers.attach(attachRequest, takeOver());
+    }
+    const request = parseRequest(line);
+    // A client that sends what is not a request gets one answer, then nothing more.
+    if (!request.ok)
+      return send(failureOf(request.id ?? 0, { error: `bad request: ${request.problem}` }), true);
+    const { id } = request.value;
+    const { control } = handlers;
+    if (control === undefined) return send(failureOf(id, { error: 'starting up; try again' }));
+    control(request.value, (reply) => send(replyOf(id, reply, socket)));
   };
 }
 

@@ -44,71 +44,106 @@ export function relayLines({
   printer: Printer;
   isTerminal: boolean;
 }): LineRelay {
-  const splitter = new LineSplitter(MAX_LINE_BYTES);
-  const write = isTerminal
-    ? (lines: Buffer[]) => sink.write(lines.map(withoutCr))
-    : (lines: Buffer[]) => sink.write(lines);
-  let idle: NodeJS.Timeout | undefined;
-  let reads = 0;
-  let isHeld = false;
-  const armIdle = (): void => {
-    clearTimeout(idle);
-    if (!isHeld) idle = setTimeout(onIdle, IDLE_FLUSH_MS);
-  };
-  const flushPartial = (): void => {
-    const rest = splitter.flush();
-    if (rest !== undefined) write([rest]);
-  };
-  const offerPrompt = (): void => {
-    const partial = splitter.peek();
-    if (partial === undefined) return;
-    isHeld = sink.prompt?.(isTerminal ? withoutCr(partial) : partial) ?? false;
-    if (!isHeld) flushPartial();
-  };
-  // Quiet, not merely held up by us: only then is a partial line a prompt. While our output
-  // blocks, the child is blocked too; after a resume it gets a whole quiet period again, and
-  // the flush waits for the poll phase, so data that arrived while our event loop was busy is
-  // read first (a timer runs before the poll phase: a mid-line pause would split the line).
-  const onIdle = (): void => {
-    if (source.isPaused()) return armIdle();
-    const seen = reads;
-    setImmediate(() => {
-      if (reads === seen) offerPrompt();
-    });
-  };
+  const relay = new Relay(source, sink, isTerminal);
   const detach = printer.attach({
     pause: source.pause,
     resume: () => {
       source.resume();
-      if (splitter.hasPartial) armIdle();
+      relay.resumed();
     },
   });
-  source.onData((chunk) => {
-    clearTimeout(idle);
-    reads += 1;
-    const lines = splitter.push(chunk);
-    if (lines.length > 0) {
-      isHeld = false;
-      write(lines);
-    }
-    // A held prompt that grows (a terminal echoing typed keys) is offered again at once.
-    if (isHeld) offerPrompt();
-    else if (splitter.hasPartial) armIdle();
-  });
+  source.onData((chunk) => relay.push(chunk));
   const ended = new Promise<void>((resolve) => {
     source.onEnd(() => {
-      clearTimeout(idle);
-      flushPartial();
+      relay.end();
       detach();
       resolve();
     });
   });
-  const takePartial = (): Buffer | undefined => {
-    isHeld = false;
-    const rest = splitter.flush();
-    return rest !== undefined && isTerminal ? withoutCr(rest) : rest;
+  return {
+    ended,
+    takePartial: () => relay.takePartial(),
+    peekPartial: () => relay.splitter.peek(),
   };
-  return { ended, takePartial, peekPartial: () => splitter.peek() };
+}
+
+/** One child's lines and its pending partial line (a prompt, once quiet). */
+class Relay {
+  readonly splitter = new LineSplitter(MAX_LINE_BYTES);
+  private idle: NodeJS.Timeout | undefined;
+  private reads = 0;
+  private isHeld = false;
+
+  private readonly source: ByteSource;
+  private readonly sink: ProcessSink;
+  private readonly isTerminal: boolean;
+
+  constructor(source: ByteSource, sink: ProcessSink, isTerminal: boolean) {
+    this.source = source;
+    this.sink = sink;
+    this.isTerminal = isTerminal;
+  }
+
+  push(chunk: Buffer): void {
+    clearTimeout(this.idle);
+    this.reads += 1;
+    const lines = this.splitter.push(chunk);
+    if (lines.length > 0) {
+      this.isHeld = false;
+      this.write(lines);
+    }
+    // A held prompt that grows (a terminal echoing typed keys) is offered again at once.
+    if (this.isHeld) this.offerPrompt();
+    else if (this.splitter.hasPartial) this.armIdle();
+  }
+
+  resumed(): void {
+    if (this.splitter.hasPartial) this.armIdle();
+  }
+
+  end(): void {
+    clearTimeout(this.idle);
+    this.flushPartial();
+  }
+
+  takePartial(): Buffer | undefined {
+    this.isHeld = false;
+    const rest = this.splitter.flush();
+    return rest !== undefined && this.isTerminal ? withoutCr(rest) : rest;
+  }
+
+  private write(lines: Buffer[]): void {
+    this.sink.write(this.isTerminal ? lines.map(withoutCr) : lines);
+  }
+
+  private armIdle(): void {
+    clearTimeout(this.idle);
+    if (!this.isHeld) this.idle = setTimeout(() => this.onIdle(), IDLE_FLUSH_MS);
+  }
+
+  // Quiet, not merely held up by us: only then is a partial line a prompt. While our output
+  // blocks, the child is blocked too; after a resume it gets a whole quiet period again, and
+  // the flush waits for the poll phase, so data that arrived while our event loop was busy is
+  // read first (a timer runs before the poll phase: a mid-line pause would split the line).
+  private onIdle(): void {
+    if (this.source.isPaused()) return this.armIdle();
+    const seen = this.reads;
+    setImmediate(() => {
+      if (this.reads === seen) this.offerPrompt();
+    });
+  }
+
+  private offerPrompt(): void {
+    const partial = this.splitter.peek();
+    if (partial === undefined) return;
+    this.isHeld = this.sink.prompt?.(this.isTerminal ? withoutCr(partial) : partial) ?? false;
+    if (!this.isHeld) this.flushPartial();
+  }
+
+  private flushPartial(): void {
+    const rest = this.splitter.flush();
+    if (rest !== undefined) this.write([rest]);
+  }
 }
 
 function withoutCr(line: Buffer): Buffer {

@@ -52,7 +52,9 @@ export function runAttach({
       if (isOver) return;
       isOver = true;
       mode.close();
+      // Our input is flushed before the end; start's answering end must not keep us waiting.
       connection.end();
+      connection.unref();
       resolve(reason);
     };
     const detach = (): void => finish(`detached from ${result.process}`);

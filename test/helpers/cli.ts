@@ -231,7 +231,9 @@ export function startCli(t: Teardown, args: readonly string[], options: CliOptio
   return {
     pid,
     output: () => output,
-    signal: (signal) => child.kill(signal),
+    // Straight to the pid, as a user's kill would: execa's kill() adds its own SIGKILL after
+    // forceKillAfterDelay, which turned a slow but graceful stop on a loaded machine into a crash.
+    signal: (signal) => void process.kill(pid, signal),
     result,
     waitFor: (pattern, timeoutMs = 30_000) =>
       new Promise((resolvePromise, reject) => {

@@ -92,7 +92,7 @@ async function startAsPid1(t: TapTest, command: readonly string[], cwd: string):
   unshare.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const ended = new Promise<number | null>((resolve) => unshare.once('close', resolve));
   let pid: number | undefined;
-  for (let tries = 0; pid === undefined && tries < 5000; tries++) {
+  for (let tries = 0; pid === undefined && tries < 5_000; tries++) {
     pid = childOf(unshare.pid ?? 0);
     if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
   }

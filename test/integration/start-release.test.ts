@@ -203,7 +203,7 @@ t.test('help and version', async (t) => {
   t.equal(
     topic.stderr,
     'foreman-ts: unknown command "bogus" (hint: commands: start, run, check, env, export, ' +
-      'status, restart, stop, scale, quit, help, version)\n',
+      'status, restart, stop, scale, quit, attach, help, version)\n',
   );
   t.equal((await runCli(t, ['help', 'run'], { cwd: t.testdir({}) })).exitCode, 0);
 });

@@ -1,13 +1,12 @@
 import { execa } from 'execa';
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import {
   type TapTest,
   bin,
-  cleanEnv,
+  testEnv,
   cliWords,
   eventually,
   killMatching,
@@ -25,17 +24,15 @@ import {
 const skip = existsSync('/dev/full') ? false : 'no /dev/full on this system';
 
 /**
- * A chatty process and an idle one, whose `sleep` we look for afterwards. XDG_RUNTIME_DIR is
- * a short folder of this test's own: a socket path longer than 107 bytes (tap's fixture
- * folders) would be cut short by the kernel's limit and land outside it.
+ * A chatty process and an idle one, whose `sleep` we look for afterwards. testEnv gives the
+ * test a short XDG_RUNTIME_DIR of its own (a socket path in tap's fixture folders would pass
+ * the kernel's 107-byte limit).
  */
 function app(t: TapTest) {
   const sleeper = uniqueSleep();
   t.teardown(() => killMatching(sleeper.pattern));
   const Procfile = `chatty: ${bin('lines.mjs')} 100000000\nidle: ${sleeper.command}\n`;
-  const runtime = mkdtempSync(join(tmpdir(), 'fts-'));
-  t.teardown(() => rmSync(runtime, { recursive: true, force: true }));
-  return { cwd: t.testdir({ Procfile }), sleeper, env: cleanEnv({ XDG_RUNTIME_DIR: runtime }) };
+  return { cwd: t.testdir({ Procfile }), sleeper, env: testEnv(t) };
 }
 
 /**

@@ -11,7 +11,8 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
 };
-const IMPORT = /(?:from\s+|import\s*\(\s*)'([^'.][^']*)'/g;
+/** `from 'x'`, `import('x')`, and a package loaded by a name kept in a `*_PACKAGE` constant. */
+const IMPORT = /(?:from\s+|import\s*\(\s*|_PACKAGE\s*=\s*)'([^'.][^']*)'/g;
 
 function importedPackages(): Set<string> {
   const names = new Set<string>();

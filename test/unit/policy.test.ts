@@ -119,6 +119,7 @@ t.test('flags: --can-die, --restart, --no-ready', async (t) => {
     after: [],
     restart: 'on-failure',
     canDie: false,
+    tty: false,
   });
   t.equal(policies.get('worker')?.canDie, true);
 });
