@@ -146,9 +146,9 @@ function render(rows) {
   return [
     '## `run true` beside a running `start` (issue 13)',
     '',
-    'Instruction counts of the main process (valgrind callgrind, median of ' +
-      `${repeats}; load-independent). The last column is the difference from \`run true\``,
-    'with no start running. A start "in another root" leaves a socket in our control folder,',
+    `Instruction counts of the main process (valgrind callgrind, median of ${repeats};`,
+    'load-independent, repeats within about 2 %). The last column is the difference from',
+    '`run true` with no start running. A start "in another root" leaves a socket in our control folder,',
     'so `run` goes on to compute its own socket path (a SHA-256, which loads node:crypto) and',
     'finds none; a start in its root costs the round trips, the release comparison and the',
     "reports to the formation's log.",
