@@ -9,6 +9,8 @@ export const EXIT = {
   notExecutable: 126,
   notFound: 127,
   internal: 70,
+  /** sysexits' EX_OSERR: the system refused to start a process (docs/exit-codes.md). */
+  osError: 71,
 } as const;
 
 export class ForemanError extends Error {

@@ -3,6 +3,7 @@ import { describe, type Outcome } from './outcome.js';
 import { describeProbe, type ReadyProbe } from './policy.js';
 import { formatRelease } from './release-id.js';
 import { maskText } from './secrets.js';
+import { describeSpawnFailure } from './spawn-failure.js';
 
 /**
  * What the supervisor has to say, as values: text mode words them (`describeEvent`), JSON mode
@@ -13,7 +14,15 @@ export type StopCause =
   | { readonly kind: 'signal'; readonly signal: string }
   | { readonly kind: 'output-lost'; readonly error: string }
   | { readonly kind: 'quit' }
-  | { readonly kind: 'not-ready'; readonly process: string };
+  | { readonly kind: 'not-ready'; readonly process: string }
+  | { readonly kind: 'spawn-failed'; readonly process: string };
+
+/**
+ * How long the rest of a process's group lived on after it: still running (it ended on its
+ * own), until they ended after it, or until our SIGKILL (a shell died, its app ignored SIGTERM).
+ */
+export type LingeredUntil = 'running' | 'ended' | 'sigkill';
+export type Lingered = Readonly<{ count: number; until: LingeredUntil }>;
 
 export type SystemEvent =
   | {
@@ -22,7 +31,14 @@ export type SystemEvent =
       readonly pid: number;
       readonly port?: number;
     }
-  | { readonly event: 'exited'; readonly process: string; readonly outcome: Outcome }
+  | {
+      readonly event: 'exited';
+      readonly process: string;
+      readonly outcome: Outcome;
+      /** Other processes of its group, alive when its own process ended. */
+      readonly lingered?: number;
+      readonly lingeredUntil?: LingeredUntil;
+    }
   | { readonly event: 'stopping'; readonly cause: StopCause; readonly signal: string }
   | {
       readonly event: 'killing';
@@ -52,6 +68,18 @@ export type SystemEvent =
       readonly crashes: number;
       readonly restarts: number;
       readonly windowMs: number;
+    }
+  | {
+      readonly event: 'could-not-start';
+      readonly process: string;
+      readonly errno: string;
+      /** What the system said, when `errno` is one we do not know. */
+      readonly message?: string;
+      /** A shortage: it is tried again after this long. */
+      readonly delayMs?: number;
+      /** Given up: this many failures within `windowMs`. */
+      readonly failures?: number;
+      readonly windowMs?: number;
     }
   | { readonly event: 'control'; readonly action: string; readonly targets: readonly string[] }
   | { readonly event: 'forwarded'; readonly signal: string; readonly targets: readonly string[] }
@@ -96,7 +124,7 @@ export function describeEvent(event: SystemEvent): string {
     case 'started':
       return `${event.process} started with pid ${event.pid}${event.port ? ` (PORT=${event.port})` : ''}`;
     case 'exited':
-      return `${event.process} ${describe(event.outcome)}`;
+      return `${event.process} ${describe(event.outcome)}${describeLingered(event)}`;
     case 'stopping':
       return `${describeCause(event.cause)}: sending ${event.signal} to all processes`;
     case 'killing': {
@@ -119,6 +147,8 @@ export function describeEvent(event: SystemEvent): string {
       return `${event.process} restarting in ${formatSeconds(event.delayMs)} (restart ${event.attempt})`;
     case 'gave-up':
       return `${event.process} crashed ${event.crashes} times within ${formatSeconds(event.windowMs)} (restarted ${event.restarts} times): giving up on restarts`;
+    case 'could-not-start':
+      return describeCouldNotStart(event);
     case 'control':
       return `${event.action} ${event.targets.join(', ')} (requested)`;
     case 'forwarded':
@@ -144,6 +174,34 @@ function driftOf({ release, drift }: AdminFacts): string {
   return drift === '' ? '' : `; its release ${release} is not the formation's: ${drift}`;
 }
 
+const LINGERED_UNTIL: Readonly<Record<LingeredUntil, string>> = {
+  running: 'still running',
+  ended: 'ended after it',
+  sigkill: 'ran on until SIGKILL',
+};
+
+function describeLingered({
+  lingered,
+  lingeredUntil,
+}: Extract<SystemEvent, { event: 'exited' }>): string {
+  if (lingered === undefined || lingeredUntil === undefined) return '';
+  const processes = lingered === 1 ? '1 more process' : `${lingered} more processes`;
+  return `; ${processes} of its group ${LINGERED_UNTIL[lingeredUntil]}`;
+}
+
+function describeCouldNotStart(event: Extract<SystemEvent, { event: 'could-not-start' }>): string {
+  const { errno, message } = event;
+  // The system's words may quote the command, which may hold a secret.
+  const reason = maskText(
+    describeSpawnFailure(message === undefined ? { errno } : { errno, message }),
+  );
+  if (event.delayMs !== undefined)
+    return `${event.process} could not start: ${reason}; trying again in ${formatSeconds(event.delayMs)}`;
+  if (event.failures !== undefined && event.windowMs !== undefined)
+    return `${event.process} could not start ${event.failures} times within ${formatSeconds(event.windowMs)}: ${reason}; giving up`;
+  return `${event.process} could not start: ${reason}`;
+}
+
 function describeCause(cause: StopCause): string {
   switch (cause.kind) {
     case 'exit':
@@ -156,6 +214,8 @@ function describeCause(cause: StopCause): string {
       return 'quit requested';
     case 'not-ready':
       return `${cause.process} never became ready`;
+    case 'spawn-failed':
+      return `${cause.process} could not start`;
   }
 }
 

@@ -58,6 +58,8 @@ export function levelOf(event: SystemEvent, isStopping: boolean): Level {
       return levelOfExit(event.outcome, isStopping);
     case 'release':
       return event.code === 0 ? 'info' : 'error';
+    case 'could-not-start':
+      return event.delayMs === undefined ? 'error' : 'warn';
     case 'killing':
     case 'restarting':
     case 'warning':

@@ -15,6 +15,17 @@ export function renderTerminalLine(line: string): string[] {
   return state.lines;
 }
 
+/**
+ * Whether a line moves the cursor (`\r`, `\b`, an escape other than a colour): only such a
+ * line can reach back over our prefix. Plain and coloured lines, most of them, pass as they are.
+ */
+export function movesCursor(line: string): boolean {
+  return CURSOR_MOVE.test(line);
+}
+
+// eslint-disable-next-line no-control-regex
+const CURSOR_MOVE = /[\r\b]|\u001b(?!\[[0-9;]*m)/;
+
 type LineState = {
   lines: string[];
   /** One per column: the character, with the colour codes written just before it. */

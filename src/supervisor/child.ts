@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
 import { RELEASE_TYPE, type ProcessSpec } from '../core/formation.js';
 import { outcomeOf, type Outcome } from '../core/outcome.js';
 import { wrapCommand } from '../core/shell.js';
+import { spawnFailureOf, type SpawnFailure } from '../core/spawn-failure.js';
 import type { Printer } from '../output/printer.js';
 import type { ProcessSink } from '../output/output.js';
 import { relayLines, shareSource } from './line-relay.js';
@@ -34,6 +36,9 @@ export type ChildHandle = Readonly<{
   resize?: (columns: number, rows: number) => void;
 }>;
 
+/** The system did not start it; why, soon (docs/start.md). */
+export type SpawnRefused = Readonly<{ refused: Promise<SpawnFailure> }>;
+
 /**
  * Start one process: `/bin/sh -c` in its own session and process group (detached), stdout and
  * stderr on one pipe that we split into lines. Its stdin is a pipe we hold open and never
@@ -57,25 +62,13 @@ export function spawnChild({
   sink: ProcessSink;
   printer: Printer;
   onExit: (outcome: Outcome) => void;
-}): ChildHandle | Error {
-  let child: ChildProcess;
-  try {
-    child = spawn('/bin/sh', ['-c', wrapCommand(spec.command)], {
-      cwd,
-      env: spec.env,
-      detached: true,
-      stdio: [spec.type === RELEASE_TYPE ? 'ignore' : 'pipe', 'pipe', 'ignore'],
-    });
-  } catch (error) {
-    // Node throws E2BIG (argv and env past the kernel's limit) instead of emitting 'error'.
-    return error instanceof Error ? error : new Error(String(error));
-  }
-  let failure: Error | undefined;
-  child.on('error', (error) => (failure = error));
-  const { stdin, stdout } = child;
-  if (child.pid === undefined || stdout === null) {
-    return failure ?? new Error(`could not start ${spec.name}`);
-  }
+}): ChildHandle | SpawnRefused {
+  const child = launch(spec, cwd);
+  if ('refused' in child) return child;
+  const { pid, stdin, stdout } = child;
+  // Never so (launch gives a pid, stdout is a pipe), but the types cannot tell.
+  if (pid === undefined || stdout === null)
+    return { refused: Promise.resolve({ errno: 'UNKNOWN' }) };
   // A process that ended, or closed its stdin, makes our writes fail (EPIPE): not our failure.
   stdin?.on('error', () => stdin.destroy());
   const source = shareSource({
@@ -86,7 +79,6 @@ export function spawnChild({
     isPaused: () => stdout.isPaused(),
   });
   const relay = relayLines({ source, sink, printer, isTerminal: false });
-  const pid = child.pid;
   stdout.on('error', () => stdout.destroy());
   child.once('exit', (code, signal) => {
     stdin?.destroy(); // a restarted process gets a new pipe: do not keep the old one open
@@ -99,6 +91,38 @@ export function spawnChild({
       onExit(outcome);
     });
   });
+  return handleOf(pid, { stdin, stdout }, source, relay);
+}
+
+/** `/bin/sh -c` in its own session, or why the system refused to start it. */
+function launch(spec: ProcessSpec, cwd: string): ChildProcess | SpawnRefused {
+  let child: ChildProcess;
+  try {
+    child = spawn('/bin/sh', ['-c', wrapCommand(spec.command)], {
+      cwd,
+      env: spec.env,
+      detached: true,
+      stdio: [spec.type === RELEASE_TYPE ? 'ignore' : 'pipe', 'pipe', 'ignore'],
+    });
+  } catch (error) {
+    // Node throws E2BIG (argv and env past the kernel's limit) instead of emitting 'error'.
+    return { refused: Promise.resolve(spawnFailureOf(error)) };
+  }
+  if (child.pid !== undefined) return child;
+  // EMFILE, EAGAIN, ENOENT...: no pid, and the reason comes as an 'error' on the next tick.
+  return {
+    refused: new Promise<SpawnFailure>((resolve) =>
+      child.on('error', (error) => resolve(spawnFailureOf(error))),
+    ),
+  };
+}
+
+function handleOf(
+  pid: number,
+  { stdin, stdout }: Pick<ChildProcess, 'stdin'> & { stdout: Readable },
+  source: ReturnType<typeof shareSource>,
+  relay: ReturnType<typeof relayLines>,
+): ChildHandle {
   return {
     pid,
     close: () => {

@@ -5,7 +5,14 @@ import { wrapCommand } from '../core/shell.js';
 import type { ProcessSink } from '../output/output.js';
 import type { Printer } from '../output/printer.js';
 import { DRAIN_AFTER_EXIT_MS, type ChildHandle } from './child.js';
-import { relayLines, shareSource, type ByteSource } from './line-relay.js';
+import { loadCloseOnExec, type CloseOnExec } from './close-on-exec.js';
+import {
+  relayLines,
+  shareSource,
+  type ByteSource,
+  type LineRelay,
+  type SharedSource,
+} from './line-relay.js';
 
 /** The optional library that gives a process a pseudo-terminal (docs/interactive.md). */
 export const PTY_PACKAGE = '@lydell/node-pty';
@@ -26,6 +33,8 @@ export type PtyLauncher = Readonly<{
 
 type PtyProcess = Readonly<{
   pid: number;
+  /** Our end of the terminal (the master). */
+  fd: number;
   onData: (listener: (data: Buffer) => void) => unknown;
   onExit: (listener: (event: { exitCode: number; signal?: number }) => void) => unknown;
   /** Typed as a string upstream; its socket takes bytes as they are. */
@@ -50,7 +59,8 @@ export async function loadPty(): Promise<PtyLauncher | Error> {
   try {
     const library = (await import(PTY_PACKAGE)) as unknown as PtyLibrary & { default?: PtyLibrary };
     const pty = library.default ?? library;
-    return { spawn: (options) => spawnOnPty(pty, options) };
+    const closeOnExec = await loadCloseOnExec();
+    return { spawn: (options) => spawnOnPty(pty, closeOnExec, options) };
   } catch (error) {
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     return new Error(message);
@@ -66,30 +76,18 @@ export async function loadPty(): Promise<PtyLauncher | Error> {
  */
 function spawnOnPty(
   pty: PtyLibrary,
+  closeOnExec: CloseOnExec | undefined,
   { spec, cwd, sink, printer, size, onExit }: Parameters<PtyLauncher['spawn']>[0],
 ): ChildHandle | Error {
-  const env: Record<string, string> = { ...spec.env };
-  delete env.COLUMNS;
-  delete env.LINES;
-  let child: PtyProcess;
-  try {
-    child = pty.spawn('/bin/sh', ['-c', wrapCommand(spec.command)], {
-      name: env.TERM ?? 'xterm-256color',
-      cols: size.columns,
-      rows: size.rows,
-      cwd,
-      env,
-      encoding: null,
-    });
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
-  let rows = size.rows;
-  let taps = 0;
+  const child = openPty(pty, spec, cwd, size);
+  if (child instanceof Error) return child;
+  // Before anything else is spawned: no other process may inherit this terminal's master.
+  closeOnExec?.(child.fd);
+  const screen: Screen = { rows: size.rows, taps: 0 };
   const { source: raw, end } = ptySource(child, (chunk) => {
     // Our own terminal shows the lines, not this one's screen: we answer where its cursor is,
     // unless an attach client's terminal shows it raw and answers itself.
-    if (taps === 0 && chunk.includes(CURSOR_QUERY)) child.write(`\u001b[${rows};1R`);
+    if (screen.taps === 0 && chunk.includes(CURSOR_QUERY)) child.write(`\u001b[${screen.rows};1R`);
   });
   const source = shareSource(raw);
   const relay = relayLines({ source, sink, printer, isTerminal: true });
@@ -100,6 +98,41 @@ function spawnOnPty(
     const wait = new Promise<void>((resolve) => setTimeout(resolve, DRAIN_AFTER_EXIT_MS).unref());
     void Promise.race([relay.ended, wait]).then(() => onExit(outcome));
   });
+  return ptyHandle(child, source, relay, screen);
+}
+
+/** What the cursor answer needs: the terminal's height, and whether an attach shows it raw. */
+type Screen = { rows: number; taps: number };
+
+function openPty(
+  pty: PtyLibrary,
+  spec: ProcessSpec,
+  cwd: string,
+  size: TerminalSize,
+): PtyProcess | Error {
+  const env: Record<string, string> = { ...spec.env };
+  delete env.COLUMNS;
+  delete env.LINES;
+  try {
+    return pty.spawn('/bin/sh', ['-c', wrapCommand(spec.command)], {
+      name: env.TERM ?? 'xterm-256color',
+      cols: size.columns,
+      rows: size.rows,
+      cwd,
+      env,
+      encoding: null,
+    });
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function ptyHandle(
+  child: PtyProcess,
+  source: SharedSource,
+  relay: LineRelay,
+  screen: Screen,
+): ChildHandle {
   return {
     pid: child.pid,
     close: () => child.destroy(),
@@ -108,10 +141,10 @@ function spawnOnPty(
       written?.();
     },
     tap: (listener) => {
-      taps += 1;
+      screen.taps += 1;
       const untap = source.tap(listener);
       return () => {
-        taps -= 1;
+        screen.taps -= 1;
         untap();
       };
     },
@@ -120,9 +153,9 @@ function spawnOnPty(
     takePartial: relay.takePartial,
     peekPartial: relay.peekPartial,
     isTerminal: true,
-    resize: (columns, newRows) => {
-      rows = newRows;
-      child.resize(columns, newRows);
+    resize: (columns, rows) => {
+      screen.rows = rows;
+      child.resize(columns, rows);
     },
   };
 }

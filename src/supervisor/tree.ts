@@ -1,15 +1,25 @@
 import { readFile, readdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   descendantsOf,
+  isAlive,
   parseStat,
   planSignals,
   type ProcEntry,
   type TreeRoot,
 } from '../core/process-tree.js';
 
+const GROUP_POLL_MS = 50;
+
+/** /proc reads in flight at once: a bounded number of file descriptors, however many processes. */
+const READ_BATCH = 64;
+const OUT_OF_FILES = 'out-of-files';
+
 /**
- * Our process tree, read from /proc. Where /proc is missing (macOS), we fall back to the
- * groups we created: descendants that left their group are then out of reach (docs/signals.md).
+ * Our process tree, read from /proc. Where /proc is missing (macOS), or we are out of file
+ * descriptors to read it with (EMFILE: a table missing processes would let them escape a
+ * stop), callers fall back to the groups we created: descendants that left their group are
+ * then out of reach (docs/signals.md).
  */
 export async function readProcTable(): Promise<ProcEntry[] | undefined> {
   let names: string[];
@@ -18,15 +28,41 @@ export async function readProcTable(): Promise<ProcEntry[] | undefined> {
   } catch {
     return undefined;
   }
-  const reads = names.filter((name) => /^\d+$/.test(name)).map((name) => readEntry(name));
-  return (await Promise.all(reads)).filter((entry): entry is ProcEntry => entry !== undefined);
+  const pids = names.filter((name) => /^\d+$/.test(name));
+  const table: ProcEntry[] = [];
+  for (let start = 0; start < pids.length; start += READ_BATCH) {
+    const batch = await Promise.all(pids.slice(start, start + READ_BATCH).map(readEntry));
+    for (const entry of batch) {
+      if (entry === OUT_OF_FILES) return undefined;
+      if (entry !== undefined) table.push(entry);
+    }
+  }
+  return table;
 }
 
-async function readEntry(pid: string): Promise<ProcEntry | undefined> {
+async function readEntry(pid: string): Promise<ProcEntry | typeof OUT_OF_FILES | undefined> {
   try {
     return parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined; // it exited while we looked
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'EMFILE' || code === 'ENFILE' ? OUT_OF_FILES : undefined; // or it exited
+  }
+}
+
+/** Living members of a process group, or undefined where /proc cannot tell. */
+export async function livingInGroup(pgid: number): Promise<number[] | undefined> {
+  // The common case, a group that ended with its leader, needs no /proc scan.
+  if (!hasGroup(pgid)) return [];
+  const table = await readProcTable();
+  return table?.filter((entry) => entry.pgid === pgid && isAlive(entry)).map((entry) => entry.pid);
+}
+
+/** Resolves once a group has no living member, /proc cannot tell, or `isCancelled()`. */
+export async function untilGroupEmpty(pgid: number, isCancelled: () => boolean): Promise<void> {
+  while (!isCancelled()) {
+    const living = await livingInGroup(pgid);
+    if (living === undefined || living.length === 0) return;
+    await sleep(GROUP_POLL_MS);
   }
 }
 
@@ -60,5 +96,15 @@ function send(target: number, signal: string): boolean {
     return true;
   } catch {
     return false; // gone already (ESRCH)
+  }
+}
+
+/** Whether a process group has any member (zombies too: then /proc tells the living). */
+function hasGroup(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // someone else's: still there
   }
 }

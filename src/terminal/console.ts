@@ -23,7 +23,7 @@ import {
   type LineEditor,
 } from '../core/line-editor.js';
 import { formatInputLine, visibleWidth } from '../output/input-line.js';
-import { renderTerminalLine } from '../output/terminal-line.js';
+import { movesCursor, renderTerminalLine } from '../output/terminal-line.js';
 import type { Screen } from '../output/screen.js';
 import type { Output, ProcessSink } from '../output/output.js';
 import type { Prefixer } from '../output/text.js';
@@ -97,6 +97,8 @@ class TerminalConsole {
   private readonly prompts = new Map<string, Buffer>();
   /** Waiting processes already announced as such. */
   private readonly announced = new Set<string>();
+  /** Prompts we just declined to hold: written at once as a line, which is not an answer. */
+  private readonly refused = new Map<string, Buffer>();
   private readonly keys: KeyReader;
   private readonly onResize = (): void => this.resized();
 
@@ -117,7 +119,11 @@ class TerminalConsole {
     this.prefixes.set(name, this.options.prefixer.forProcess(name, type));
     return {
       write: (lines) => {
-        if (this.prompts.has(name)) {
+        // A prompt we did not hold comes back at once as a line: it still waits for an answer.
+        const refused = this.refused.get(name);
+        this.refused.delete(name);
+        const isRefused = refused !== undefined && lines.length === 1 && isSame(lines[0], refused);
+        if (this.prompts.has(name) && !isRefused) {
           this.leavePrompt(name);
           this.draw();
         }
@@ -162,6 +168,7 @@ class TerminalConsole {
     this.routing = prompted(this.routing, name);
     this.prompts.set(name, partial);
     const isTarget = targetOf(this.routing) === name;
+    if (!isTarget) this.refused.set(name, partial);
     if (!isTarget && !this.announced.has(name)) {
       this.announced.add(name);
       this.notice(describeWaiting(name, this.routing));
@@ -272,12 +279,18 @@ class TerminalConsole {
     );
   }
 
-  /** A terminal's lines as its screen would show them: its cursor moves done, not sent. */
+  /**
+   * Lines as a screen would show them: their cursor moves done, not sent, since behind our
+   * prefix a `\r` or `\b` lands on the prefix (`node inspect` starts lines with `\b`). A
+   * terminal's lines always (reline redraws); a pipe's only when they move the cursor.
+   */
   private shown(name: string, lines: readonly Buffer[]): readonly Buffer[] {
-    if (this.inputs.get(name)?.isTerminal !== true) return lines;
-    return lines.flatMap((line) =>
-      renderTerminalLine(line.toString('utf8')).map((each) => Buffer.from(each)),
-    );
+    const terminal = this.inputs.get(name)?.isTerminal === true;
+    return lines.flatMap((line) => {
+      const text = line.toString('utf8');
+      if (!terminal && !movesCursor(text)) return [line];
+      return renderTerminalLine(text).map((each) => Buffer.from(each));
+    });
   }
 
   private resized(): void {
@@ -301,4 +314,8 @@ class TerminalConsole {
   private notice(message: string): void {
     this.options.text.event({ event: 'notice', message });
   }
+}
+
+function isSame(line: Buffer | undefined, other: Buffer): boolean {
+  return line?.equals(other) === true;
 }

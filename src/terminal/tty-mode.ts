@@ -83,7 +83,10 @@ export function holdRawMode({
   return {
     suspend: () => {
       leave();
-      process.kill(process.pid, 'SIGTSTP');
+      // To our whole process group, as the terminal's own Ctrl-Z: under `npm run dev` or a
+      // script that did not exec us, the shell waits on our parent, which must stop too to
+      // give the shell its terminal back. Our processes have groups of their own.
+      process.kill(0, 'SIGTSTP');
     },
     close: () => {
       clearInterval(poll);

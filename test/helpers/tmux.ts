@@ -65,12 +65,15 @@ export function openTerminal(
     env = {},
     columns = 150,
     rows = 40,
+    jobControl = false,
   }: {
     args: string;
     dir: string;
     env?: Record<string, string>;
     columns?: number;
     rows?: number;
+    /** Typed at an interactive bash (job control: Ctrl-Z, `fg`) instead of run by `bash -c`. */
+    jobControl?: boolean;
   },
 ): Terminal {
   const socket = `fts-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
@@ -84,12 +87,25 @@ export function openTerminal(
     `env -u TMUX bash --norc --noprofile -c '${exports}cd ${dir} && ${line}'`;
   const statusFile = (window?: string): string =>
     join(dir, window === undefined ? 'status' : `status-${window}`);
-  const command = (cli: string, window?: string): string => {
+  const run = (cli: string, window?: string): string => {
     const port = cli.startsWith('start') ? ` -p ${testPort(t)}` : '';
-    return `${cliWords()} ${cli}${port}; echo "EXIT=$?" > ${statusFile(window)}; sleep 60`;
+    return `${cliWords()} ${cli}${port}; echo "EXIT=$?" > ${statusFile(window)}`;
   };
-  const main = command(args);
-  tmux('new-session', '-d', '-s', 'main', '-x', String(columns), '-y', String(rows), shell(main));
+  const command = (cli: string, window?: string): string => `${run(cli, window)}; sleep 60`;
+  const size = ['-x', String(columns), '-y', String(rows)];
+  if (jobControl) {
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'main',
+      ...size,
+      "env -u TMUX PS1='$ ' bash --norc --noprofile -i",
+    );
+    // In a subshell, so that the status is written when it ends, not when it is suspended.
+    tmux('send-keys', '-t', 'main:0', '-l', `${exports}cd ${dir} && (${run(args)})`);
+    tmux('send-keys', '-t', 'main:0', 'Enter');
+  } else tmux('new-session', '-d', '-s', 'main', ...size, shell(command(args)));
   // The window keeps the size we gave it, whatever clients come and go.
   tmux('set-option', '-t', 'main', 'window-size', 'manual');
   t.teardown(() => {

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import t from 'tap';
+import { skipWithoutPty } from '../helpers/pty.js';
+import { encodeFrame } from '../../src/core/attach-protocol.js';
 import { controlPlaceFor } from '../../src/io/control-place.js';
 import { eventually, runCli, startCli, testEnv } from '../helpers/cli.js';
 import { openTerminal, skipUnlessInstalled, skipWithoutTmux } from '../helpers/tmux.js';
@@ -12,14 +13,6 @@ import { openTerminal, skipUnlessInstalled, skipWithoutTmux } from '../helpers/t
  * process's output and our typing to it, through the control socket, until Ctrl-]; start and
  * its own terminal go on undisturbed.
  */
-const hasPty = (() => {
-  try {
-    createRequire(import.meta.url)('@lydell/node-pty');
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const PDB_APP = {
   'dbg.py':
@@ -94,8 +87,7 @@ t.test(
 t.test(
   'a tty: true process gets the attaching window size, and ours back after Ctrl-]',
   {
-    skip:
-      skipWithoutTmux || skipUnlessInstalled('python3') || (hasPty ? false : 'no @lydell/node-pty'),
+    skip: skipWithoutTmux || skipUnlessInstalled('python3') || skipWithoutPty,
   },
   async (t) => {
     const dir = t.testdir({
@@ -169,3 +161,32 @@ t.test(
     t.equal((await start.result).exitCode, 0);
   },
 );
+
+t.test('an attach outlives the idle timeout that closes a silent request', async (t) => {
+  const dir = t.testdir({
+    'echo.sh': 'echo ready; while read line; do echo "got: $line"; done\n',
+    Procfile: 'echo: sh echo.sh\n',
+  });
+  const env = { FOREMAN_TS_TEST_CONTROL_LIMITS: 'idleMs=300' };
+  const start = startCli(t, ['start'], { cwd: dir, env });
+  await start.waitFor(/echo\.1 +\| ready/);
+  const { socket } = controlPlaceFor(dir, testEnv(t));
+  const client = connect(socket);
+  t.teardown(() => client.destroy());
+  let received = '';
+  client.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  let isClosed = false;
+  client.on('close', () => (isClosed = true));
+  client.write('{"v":1,"id":1,"cmd":"attach","target":"echo"}\n');
+  t.ok(await eventually(() => received.includes('"attached"')), 'attached');
+  // A connection opened after the attach, silent: once the server has closed it, the attach
+  // has been idle for longer than the limit too.
+  const silent = connect(socket);
+  t.teardown(() => silent.destroy());
+  await new Promise((resolve) => silent.once('close', resolve));
+  t.notOk(isClosed, 'the attach is still open');
+  client.write(encodeFrame({ kind: 'input', data: Buffer.from('hello\n') }));
+  t.ok(await eventually(() => received.includes('got: hello')), 'and carries input and output');
+  start.signal('SIGTERM');
+  t.equal((await start.result).exitCode, 0);
+});

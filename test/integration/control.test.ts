@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import t from 'tap';
@@ -6,6 +6,7 @@ import { controlPlaceFor } from '../../src/io/control-place.js';
 import {
   bin,
   CLI,
+  leftovers,
   nodeCommand,
   runCli,
   startCli,
@@ -127,6 +128,33 @@ t.test('no scale request takes start down: out of range is a control error', asy
   await runCli(t, ['quit'], { cwd: dir });
   t.equal((await cli.result).exitCode, 0);
 });
+
+t.test('restart ends the whole group of an instance before starting it again', async (t) => {
+  // Not a simple command: the shell stays, dies of SIGTERM, and the app it waits for ignores it.
+  const stubborn = `stubborn: ${bin('ignore-term.mjs')}; echo unreachable\n`;
+  const { dir, cli } = await running(t, { Procfile: procfile + stubborn }, ['-t', '1']);
+  await cli.waitFor(/stubborn\.1 +\| ready/);
+  const old = leftovers('ignore-term.mjs').filter((pid) => isIn(pid, dir));
+  t.equal(old.length, 2, 'its shell and its app');
+  await runCli(t, ['restart', 'stubborn'], { cwd: dir });
+  await cli.waitFor(
+    /stubborn\.1 terminated by SIGTERM; 1 more process of its group ran on until SIGKILL\n(.*\n)*.*stubborn\.1 started with pid \d+.*\n(.*\n)*stubborn\.1 +\| ready/,
+  );
+  t.same(
+    old.filter((pid) => isIn(pid, dir)),
+    [],
+    'the old shell and app are gone',
+  );
+});
+
+/** Whether a process runs in `dir` (each test's app has its own). */
+function isIn(pid: number, dir: string): boolean {
+  try {
+    return realpathSync(`/proc/${pid}/cwd`) === realpathSync(dir);
+  } catch {
+    return false;
+  }
+}
 
 t.test('unknown names are errors listing the known ones', async (t) => {
   const { dir } = await running(t);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { eventually, runCli } from '../helpers/cli.js';
+import { eventually, runCli, type TapTest } from '../helpers/cli.js';
 import {
   openTerminal,
   skipUnlessInstalled,
@@ -63,6 +63,66 @@ t.test(
 );
 
 t.test(
+  // start runs in a subshell (openTerminal's jobControl), as under `npm run dev`: not the job's leader.
+  'Ctrl-Z stops the whole job, so the shell has the terminal; fg gives it back, prompt and all',
+  { skip: skipWithoutTmux || skipUnlessInstalled('python3') },
+  async (t) => {
+    const dir = t.testdir(PDB_APP);
+    const term = openTerminal(t, { args: 'start --no-control', dir, jobControl: true });
+    t.ok(await eventually(() => /web\.1 +\| \(Pdb\)$/.test(term.bottom()), 20_000));
+    term.keys('C-z');
+    await term.waitFor(/Stopped/);
+    term.type('echo "the shell $((40 + 2))"');
+    term.keys('Enter');
+    await term.waitFor(/^the shell 42$/m);
+    term.type('fg');
+    term.keys('Enter');
+    t.ok(
+      await eventually(() => /web\.1 +\| \(Pdb\)$/.test(term.bottom()), 20_000),
+      'the prompt is drawn again at the bottom',
+    );
+    term.type('p x');
+    term.keys('Enter');
+    await term.waitFor(/web\.1 +\| \(Pdb\) p x\n(.*\n)*?.*web\.1 +\| 42\n/);
+    term.keys('C-c');
+    t.ok(await eventually(() => term.status() !== undefined, 20_000));
+    t.equal(term.status(), 'EXIT=0');
+  },
+);
+
+t.test(
+  'two debuggers waiting: the second is announced, and gets the input once the first goes on',
+  { skip: skipWithoutTmux || skipUnlessInstalled('python3') },
+  async (t) => {
+    const dir = t.testdir({
+      'dbg.py':
+        'import os, pdb, time\nx = os.environ["X"]\npdb.set_trace()\n' +
+        'print("after", x, flush=True)\ntime.sleep(600)\n',
+      Procfile: 'one: X=first python3 dbg.py\ntwo: X=second python3 dbg.py\n',
+    });
+    const term = openTerminal(t, { args: 'start --no-control', dir });
+    const announced = /system +\| (one|two)\.1 is waiting for input; typing goes to (one|two)\.1/;
+    await term.waitFor(announced);
+    const [, second = '', first = ''] = announced.exec(term.screen()) ?? [];
+    t.not(first, second, 'the input stays with the one that waited first');
+    t.match(term.bottom(), new RegExp(`${first}\\.1 +\\| \\(Pdb\\)$`), 'its prompt below');
+    term.type('c');
+    term.keys('Enter');
+    await term.waitFor(new RegExp(`${first}\\.1 +\\| after`));
+    t.ok(
+      await eventually(() => new RegExp(`${second}\\.1 +\\| \\(Pdb\\)$`).test(term.bottom())),
+      'then the other one, still waiting, has the input and its prompt shows',
+    );
+    term.type('p x');
+    term.keys('Enter');
+    await term.waitFor(new RegExp(`${second}\\.1 +\\| '${second === 'one' ? 'first' : 'second'}'`));
+    term.keys('C-c');
+    t.ok(await eventually(() => term.status() !== undefined, 20_000));
+    t.equal(term.status(), 'EXIT=0');
+  },
+);
+
+t.test(
   '~NAME moves the input to another process; ~? explains; Ctrl-C while typing still stops',
   { skip: skipWithoutTmux },
   async (t) => {
@@ -94,6 +154,36 @@ t.test(
     t.equal(term.status(), 'EXIT=0');
   },
 );
+
+const ECHO_APP = {
+  'echo.sh': 'echo ready; while read line; do echo "got: $line"; done\n',
+  Procfile: 'one: sh echo.sh\ntwo: sh echo.sh\n',
+};
+
+/** Type a line with nobody at a prompt: it reaches two.1, the one pinned, and only it. */
+async function typedReachesTwo(t: TapTest, term: Terminal): Promise<void> {
+  await term.waitFor(
+    /one\.1 +\| ready\n(.*\n)*.*two\.1 +\| ready|two\.1 +\| ready\n(.*\n)*.*one\.1 +\| ready/,
+  );
+  term.type('hello');
+  term.keys('Enter');
+  await term.waitFor(/two\.1 +\| got: hello/);
+  t.notMatch(term.screen(), /one\.1 +\| got/, 'exactly one process got it');
+  term.keys('C-c');
+  t.ok(await eventually(() => term.status() !== undefined, 20_000));
+  t.equal(term.status(), 'EXIT=0');
+}
+
+t.test('attach: in .foreman pins the input', { skip: skipWithoutTmux }, async (t) => {
+  const dir = t.testdir({ ...ECHO_APP, '.foreman': 'attach: two\n' });
+  await typedReachesTwo(t, openTerminal(t, { args: 'start --no-control', dir }));
+});
+
+t.test('FOREMAN_TS_ATTACH pins the input', { skip: skipWithoutTmux }, async (t) => {
+  const dir = t.testdir(ECHO_APP);
+  const env = { FOREMAN_TS_ATTACH: 'two' };
+  await typedReachesTwo(t, openTerminal(t, { args: 'start --no-control', dir, env }));
+});
 
 t.test('--attach names a process that is not in the formation: a usage error', async (t) => {
   const dir = t.testdir({ Procfile: 'web: sleep 100\n' });

@@ -82,6 +82,26 @@ t.test('a child that ignores SIGTERM is killed after the timeout', async (t) => 
   t.equal(result.exitCode, 0, 'quick.1 ended first, with 0: its code decides');
 });
 
+t.test(
+  'a shell that dies before its app: the stop says the app ran on until SIGKILL',
+  async (t) => {
+    // Not a simple command: the shell stays, dies of SIGTERM, and the app it waits for ignores it.
+    const procfile = `stubborn: ${bin('ignore-term.mjs')}; echo unreachable\n`;
+    const cli = startCli(t, ['start', '--no-timestamp', '-t', '1'], {
+      cwd: t.testdir({ Procfile: procfile }),
+    });
+    await cli.waitFor(/stubborn\.1 +\| ready/);
+    cli.signal('SIGTERM');
+    const result = await cli.result;
+    t.match(
+      result.stdout,
+      /still running after 1s: sending SIGKILL to 1 process\n.*stubborn\.1 terminated by SIGTERM; 1 more process of its group ran on until SIGKILL\n/,
+    );
+    t.notMatch(result.stdout, /stubborn\.1 terminated by SIGTERM\n/, 'never the shell alone');
+    t.equal(result.exitCode, 1, 'something had to be killed');
+  },
+);
+
 t.test('a forced stop after our own signal exits 1', async (t) => {
   const cli = startCli(t, ['start', '-t', '0.5'], {
     cwd: t.testdir({ Procfile: `stubborn: ${bin('ignore-term.mjs')}\n` }),

@@ -1,6 +1,13 @@
-import { createRequire } from 'node:module';
 import t from 'tap';
-import { eventually, leftovers, runCli, startCli, uniqueSleep } from '../helpers/cli.js';
+import { skipWithoutPty } from '../helpers/pty.js';
+import {
+  eventually,
+  killMatching,
+  leftovers,
+  runCli,
+  startCli,
+  uniqueSleep,
+} from '../helpers/cli.js';
 import { openTerminal, skipUnlessInstalled, skipWithoutTmux } from '../helpers/tmux.js';
 
 /**
@@ -8,15 +15,6 @@ import { openTerminal, skipUnlessInstalled, skipWithoutTmux } from '../helpers/t
  * optional @lydell/node-pty, sees isatty true and its window size (our width less the prefix),
  * and is told of resizes; its lines come through the relay without the terminal's CR.
  */
-const hasPty = (() => {
-  try {
-    createRequire(import.meta.url)('@lydell/node-pty');
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skipWithoutPty = hasPty ? false : 'the optional @lydell/node-pty is not installed';
 
 /** Prints whether its stdio are terminals, and its size, at start and on every SIGWINCH. */
 const SIZE_PY = `import os, shutil, signal, time
@@ -67,6 +65,58 @@ t.test(
 );
 
 t.test(
+  "a terminal's master is not inherited by the other processes (nor our stdio pipes)",
+  { skip: skipWithoutPty },
+  async (t) => {
+    // The lister waits until the terminal process runs, then names each fd it has beyond 0-2.
+    const dir = t.testdir({
+      'list.sh':
+        'while [ ! -e up ]; do sleep 0.1; done\n' +
+        'for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && echo "fd $n $(readlink "$f")"; done\n' +
+        'echo listed; exec sleep 600\n',
+      Procfile: 'term: touch up; exec sleep 600\nlister: sh list.sh\n',
+    });
+    const cli = startCli(t, ['start', '--no-control', '--tty', 'term'], { cwd: dir });
+    await cli.waitFor(/lister\.1 +\| listed/);
+    cli.signal('SIGTERM');
+    const result = await cli.result;
+    t.equal(result.exitCode, 0);
+    const inherited = result.stdout.match(/lister\.1 +\| fd \d+ .*/g) ?? [];
+    t.same(
+      inherited.filter((line) => /ptmx|\/dev\/pts|socket:/.test(line)),
+      [],
+      'no terminal or socket of ours (a pty master held elsewhere keeps its session alive)',
+    );
+  },
+);
+
+t.test(
+  'start killed by SIGKILL: a tty process gets its hangup (no other process holds its terminal)',
+  { skip: skipWithoutPty },
+  async (t) => {
+    const onTerminal = uniqueSleep();
+    const onPipe = uniqueSleep();
+    t.teardown(() => {
+      killMatching(onPipe.pattern);
+      killMatching(onTerminal.pattern);
+    });
+    const dir = t.testdir({
+      Procfile: `term: echo up; exec ${onTerminal.command}\npiped: echo up; exec ${onPipe.command}\n`,
+    });
+    const cli = startCli(t, ['start', '--no-control', '--tty', 'term'], { cwd: dir });
+    await cli.waitFor(/term\.1 +\| up[\s\S]*piped\.1 +\| up|piped\.1 +\| up[\s\S]*term\.1 +\| up/);
+    cli.signal('SIGKILL');
+    await cli.result;
+    // SIGKILL leaves our processes to the reaper of orphans; the terminal's end closed with us,
+    // which the kernel tells its session as a hangup, unless another process held it open.
+    t.ok(
+      await eventually(() => leftovers(onTerminal.pattern).length === 0, 20_000),
+      'the process on the terminal got its SIGHUP',
+    );
+  },
+);
+
+t.test(
   'when the library cannot load: one warning with the fix, and a pipe',
   { skip: skipUnlessInstalled('python3') },
   async (t) => {
@@ -94,6 +144,30 @@ t.test(
     );
     t.equal(warnings?.length, 1, 'one warning');
     t.match(result.stdout, /npm install @lydell\/node-pty/);
+  },
+);
+
+t.test(
+  'typing to a tty: true process in our terminal: echoed once by it; Ctrl-D is its EOF',
+  { skip: skipWithoutTmux || skipUnlessInstalled('python3') || skipWithoutPty },
+  async (t) => {
+    const dir = t.testdir({
+      'read.py':
+        'import sys, time\nfor line in sys.stdin: print("got", line.strip(), flush=True)\n' +
+        'print("eof", flush=True)\ntime.sleep(600)\n',
+      Procfile: 'reader: python3 -c "print(\'ready\', flush=True)"; exec python3 read.py\n',
+    });
+    const term = openTerminal(t, { args: 'start --no-control --attach reader --tty reader', dir });
+    await term.waitFor(/reader\.1 +\| ready/);
+    term.type('hello');
+    term.keys('Enter');
+    await term.waitFor(/reader\.1 +\| got hello/);
+    t.equal(term.screen().match(/hello/g)?.length, 2, 'its echo once, and its answer');
+    term.keys('C-d');
+    await term.waitFor(/reader\.1 +\| eof/);
+    term.keys('C-c');
+    t.ok(await eventually(() => term.status() !== undefined, 20_000));
+    t.equal(term.status(), 'EXIT=0');
   },
 );
 

@@ -1,5 +1,6 @@
 import t from 'tap';
 import type { ControlCommand } from '../../src/core/control.js';
+import { describeEvent } from '../../src/core/events.js';
 import type { Outcome } from '../../src/core/outcome.js';
 import { parseReadyProbe, type PolicyDraft, type ReadyProbe } from '../../src/core/policy.js';
 import { next } from '../../src/core/supervision/next.js';
@@ -119,6 +120,37 @@ t.test('what outlives SIGKILL is reported stuck, and the stop ends without it', 
   t.equal(state.phase, 'done');
   const running = run(booted().state, [{ type: 'stuck', pids: [11] }]);
   t.same(running.actions, [], 'only a stop waits for the tree');
+});
+
+t.test('an exit says what of its group lived on after it', async (t) => {
+  const outcome: Outcome = { kind: 'signalled', signal: 'SIGTERM', signo: 15 };
+  const { actions } = run(booted().state, [
+    { type: 'signal', signal: 'SIGTERM' },
+    { type: 'exited', name: 'web.1', outcome, at: 0, lingered: { count: 1, until: 'sigkill' } },
+    { type: 'exited', name: 'worker.1', outcome, at: 0, lingered: { count: 2, until: 'ended' } },
+  ]);
+  t.same(
+    of(actions, 'report')
+      .filter((action) => action.event.event === 'exited')
+      .map((action) => describeEvent(action.event)),
+    [
+      'web.1 terminated by SIGTERM; 1 more process of its group ran on until SIGKILL',
+      'worker.1 terminated by SIGTERM; 2 more processes of its group ended after it',
+    ],
+  );
+  const alone = run(booted().state, [
+    {
+      type: 'exited',
+      name: 'web.1',
+      outcome: { kind: 'exited', code: 3 },
+      at: 0,
+      lingered: { count: 1, until: 'running' },
+    },
+  ]);
+  t.equal(
+    describeEvent(of(alone.actions, 'report')[0]!.event),
+    'web.1 exited with code 3; 1 more process of its group still running',
+  );
 });
 
 t.test('a closed stdout stops everything with 141', async (t) => {

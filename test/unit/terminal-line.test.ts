@@ -1,5 +1,5 @@
 import t from 'tap';
-import { renderTerminalLine } from '../../src/output/terminal-line.js';
+import { movesCursor, renderTerminalLine } from '../../src/output/terminal-line.js';
 
 const RESET = '\u001b[0m';
 
@@ -27,4 +27,13 @@ t.test('colours are kept, with a reset at the end; other escapes are dropped', a
   t.same(renderTerminalLine('\u001b[31mred\u001b[0m'), [`\u001b[31mred\u001b[0m${RESET}`]);
   t.same(renderTerminalLine('\u001b]0;title\u0007text\u001b[?25l'), ['text']);
   t.same(renderTerminalLine('\u001b[6nprompt> '), ['prompt> ']);
+});
+
+t.test('which lines move the cursor: only those are redrawn for a pipe', async (t) => {
+  t.notOk(movesCursor('plain text\twith a tab'));
+  t.notOk(movesCursor('\u001b[1;31mred\u001b[0m'), 'colours move nothing');
+  t.ok(movesCursor('\b< after 42'), "node inspect's backspace");
+  t.ok(movesCursor('50%\r100%'));
+  t.ok(movesCursor('\u001b[2Kcleared'));
+  t.same(renderTerminalLine('\b< after 42'), ['< after 42'], 'never left of the first column');
 });

@@ -1,11 +1,13 @@
 import type { SystemEvent } from '../events.js';
-import { exitCodeOf, isSuccess, type Outcome } from '../outcome.js';
+import { exitCodeOf, isSuccess } from '../outcome.js';
 import { backoffMs, isCrashLoop, policyOf, CRASH_LOOP } from '../policy.js';
 import { beginStop } from './stop.js';
 import {
   instanceOf,
   removeInstance,
   report,
+  reportExit,
+  type ExitedEvent,
   update,
   type Action,
   type Instance,
@@ -86,12 +88,13 @@ export function onReadyTimeout(state: SupervisorState, name: string): Step {
   return [stopping, [report(event), ...actions]];
 }
 
-export function onExited(state: SupervisorState, name: string, outcome: Outcome, at: number): Step {
+export function onExited(state: SupervisorState, event: ExitedEvent): Step {
+  const { name, outcome, at } = event;
   const instance = instanceOf(state, name);
   if (instance === undefined) return [state, []];
   if (instance.admin !== undefined) return onAdminExited(state, instance, outcome, at);
   const ended = update(state, name, { pid: undefined, lastExit: outcome });
-  const exited = report({ event: 'exited', process: name, outcome });
+  const exited = reportExit(event);
   if (instance.status === 'stopping') return onStopped(ended, instance, exited);
   const policy = policyOf(state.policies, instance.spec.type);
   const wantsRestart =

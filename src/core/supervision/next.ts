@@ -10,6 +10,7 @@ import {
   onSpawned,
   startWaiting,
 } from './instances.js';
+import { onSpawnFailed } from './spawn-failed.js';
 import { beginStop, nextWhileStopping } from './stop.js';
 import { instanceOf, type Step, type SupervisorEvent, type SupervisorState } from './state.js';
 
@@ -40,12 +41,14 @@ export function next(state: SupervisorState, event: SupervisorEvent): Step {
       return startWaiting(state, []);
     case 'spawned':
       return onSpawned(state, event.name, event.pid, event.at);
+    case 'spawn-failed':
+      return onSpawnFailed(state, event.name, event.failure, event.at);
     case 'ready':
       return onReady(state, event.name);
     case 'ready-timeout':
       return onReadyTimeout(state, event.name);
     case 'exited':
-      return onExited(state, event.name, event.outcome, event.at);
+      return onExited(state, event);
     case 'backoff-over':
       return onBackoffOver(state, event.name);
     case 'instance-grace-expired':

@@ -6,12 +6,13 @@ import type {
   StatusRow,
   StatusView,
 } from '../control.js';
-import type { StopCause, SystemEvent } from '../events.js';
+import type { Lingered, StopCause, SystemEvent } from '../events.js';
 import type { Formation, ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
 import type { Policies } from '../policy.js';
 import type { Release } from '../release.js';
 import { summaryOf, type ReleaseIdentity } from '../release-id.js';
+import type { SpawnFailure } from '../spawn-failure.js';
 
 /**
  * The supervisor's policy as one pure reducer: child exits, readiness, timers, signals and
@@ -33,6 +34,8 @@ export type Instance = Readonly<{
   startedAt: number | undefined;
   restarts: number;
   restartTimes: readonly number[];
+  /** When the system last refused to start it (a shortage: EMFILE...), within the window. */
+  failedSpawns: readonly number[];
   lastExit: Outcome | undefined;
   /** What follows a stop asked for this one instance (`stop`, `restart`, a `scale` down). */
   afterStop: AfterStop | undefined;
@@ -71,6 +74,13 @@ export type SupervisorState = Readonly<{
 export type SupervisorEvent =
   | { readonly type: 'boot' }
   | { readonly type: 'spawned'; readonly name: string; readonly pid: number; readonly at: number }
+  /** The system refused to start it: no process, no pid. */
+  | {
+      readonly type: 'spawn-failed';
+      readonly name: string;
+      readonly failure: SpawnFailure;
+      readonly at: number;
+    }
   | { readonly type: 'ready'; readonly name: string }
   | { readonly type: 'ready-timeout'; readonly name: string }
   | {
@@ -78,6 +88,7 @@ export type SupervisorEvent =
       readonly name: string;
       readonly outcome: Outcome;
       readonly at: number;
+      readonly lingered?: Lingered;
     }
   | { readonly type: 'backoff-over'; readonly name: string }
   | { readonly type: 'instance-grace-expired'; readonly name: string }
@@ -94,6 +105,8 @@ export type SupervisorEvent =
   | { readonly type: 'tree-empty' }
   /** Still alive well after SIGKILL (uninterruptible sleep): the stop cannot wait for them. */
   | { readonly type: 'stuck'; readonly pids: readonly number[] };
+
+export type ExitedEvent = Extract<SupervisorEvent, { type: 'exited' }>;
 
 export type TimerEvent = Extract<
   SupervisorEvent,
@@ -178,6 +191,7 @@ export function newInstance(spec: ProcessSpec): Instance {
     startedAt: undefined,
     restarts: 0,
     restartTimes: [],
+    failedSpawns: [],
     lastExit: undefined,
   };
   return {
@@ -208,6 +222,14 @@ export function update(
 /** Forget an instance: scaled down, it leaves `status` and its name may be reused. */
 export function removeInstance(state: SupervisorState, name: string): SupervisorState {
   return { ...state, instances: state.instances.filter((other) => other.spec.name !== name) };
+}
+
+/** The `exited` report of an instance, with what of its group lived on. */
+export function reportExit(event: ExitedEvent): Action {
+  const { name, outcome, lingered } = event;
+  const rest =
+    lingered === undefined ? {} : { lingered: lingered.count, lingeredUntil: lingered.until };
+  return report({ event: 'exited', process: name, outcome, ...rest });
 }
 
 /** Take `step` for each item in turn: the last state, and every action in order. */

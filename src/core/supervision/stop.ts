@@ -4,6 +4,7 @@ import {
   ALIVE,
   instanceOf,
   report,
+  reportExit,
   statusOf,
   update,
   type Action,
@@ -37,8 +38,9 @@ export function beginStop(
     armGrace(state.graceMs),
     { type: 'watch-tree' },
   ];
-  // The last process ending on its own leaves nothing to announce, only leftovers to sweep.
-  if (!(cause.kind === 'exit' && signals.size === 0))
+  // The last process ending (or failing to start) leaves nothing to announce, only leftovers.
+  const isOwnEnd = cause.kind === 'exit' || cause.kind === 'spawn-failed';
+  if (!(isOwnEnd && signals.size === 0))
     actions.unshift(report({ event: 'stopping', cause, signal: 'SIGTERM' }));
   return [stopping, actions];
 }
@@ -51,12 +53,17 @@ export function nextWhileStopping(state: SupervisorState, event: SupervisorEvent
       const ended = update(state, name, { pid: undefined, status: 'exited', lastExit: outcome });
       const record =
         instance?.admin === undefined
-          ? report({ event: 'exited', process: name, outcome })
+          ? reportExit(event)
           : adminExited(instance, outcome, event.at);
       return maybeFinish(ended, [record]);
     }
     case 'spawned':
       return onLateSpawn(state, event.name, event.pid);
+    case 'spawn-failed': {
+      const { name, failure } = event;
+      const refused = report({ event: 'could-not-start', process: name, errno: failure.errno });
+      return maybeFinish(update(state, name, { status: 'exited' }), [refused]);
+    }
     case 'signal':
       return killNow(state, true);
     case 'grace-expired':
@@ -103,12 +110,15 @@ function onKilled(state: SupervisorState, count: number, isEarly: boolean): Step
   return [{ ...state, isForced: true }, [killing]];
 }
 
-/** Processes that outlived SIGKILL: say so, and end without them (their exits may never come). */
+/**
+ * Processes that outlived SIGKILL: say so, and end without them. An instance whose end has not
+ * come by now is among them (it, or the rest of its group): its end may never come.
+ */
 function giveUp(state: SupervisorState, pids: readonly number[]): Step {
   const instances = state.instances.map((instance) =>
-    instance.pid !== undefined && pids.includes(instance.pid)
-      ? { ...instance, pid: undefined, status: 'exited' as const }
-      : instance,
+    instance.pid === undefined
+      ? instance
+      : { ...instance, pid: undefined, status: 'exited' as const },
   );
   const reported = report({ event: 'stuck', pids });
   return maybeFinish({ ...state, instances, isTreeEmpty: true }, [reported]);
