@@ -1,5 +1,11 @@
 import { UsageError } from '../errors.js';
+import { escapeText } from './escape-text.js';
+import type { ProcessSpec } from './formation.js';
 import type { Procfile } from './procfile.js';
+import type { Release } from './release.js';
+import { isSecretName } from './secret-names.js';
+import { MASK, maskShapes } from './secret-values.js';
+import type { SecretRule } from './secrets.js';
 import { quoteWord } from './shell.js';
 
 /**
@@ -73,3 +79,70 @@ export function adminEnv(
     ? { ...env, PS: ADMIN_NAME }
     : { ...env, PORT: String(port), PS: ADMIN_NAME };
 }
+
+/** What `run --detach` runs under `start`: the command as `run` would, with PS=run.N. */
+export function expandAdmin(
+  release: Release,
+  { name, command }: { name: string; command: readonly string[] },
+): ProcessSpec {
+  const admin = resolveAdmin(command, release.procfile);
+  const script =
+    admin.kind === 'shell' ? admin.script : [admin.file, ...admin.args].map(quoteWord).join(' ');
+  const instance = Number(name.slice(name.indexOf('.') + 1));
+  return {
+    name,
+    type: ADMIN_TYPE,
+    instance,
+    command: script,
+    port: 0,
+    env: { ...adminEnv(release.env, undefined), PS: name },
+  };
+}
+
+/** Admin processes are `run.N` in the log stream and `status`, numbered per start. */
+export const ADMIN_TYPE = 'run';
+
+/** Longest word and most words of a command as the log shows it. */
+const MAX_LOGGED_WORD = 512;
+const MAX_LOGGED_WORDS = 64;
+
+/**
+ * A command as the log stream may keep it (docs/run.md#the-audit-trail): each word masked by
+ * the one secrets classifier (token and URL shapes, NAME=value pairs with a secret name), any
+ * word holding the value of one of the release's secret variables masked whole, the word
+ * after an option with a secret name (`--password x`) masked, and its size bounded.
+ */
+export function maskArgv(
+  argv: readonly string[],
+  { env, rule }: { env: Readonly<Record<string, string>>; rule: SecretRule },
+): string[] {
+  const secrets = Object.entries(env)
+    .filter(([key, value]) => value.length >= MIN_SECRET_LENGTH && rule.isSecret(key, value))
+    .map(([, value]) => value);
+  const words = argv.slice(0, MAX_LOGGED_WORDS).map((word, index) => {
+    const option = /^--?([A-Za-z][\w-]*)$/.exec(argv[index - 1] ?? '')?.[1];
+    if (option !== undefined && isSecretName(option.replace(/-/g, '_'))) return MASK;
+    if (secrets.some((secret) => word.includes(secret))) return MASK;
+    return shorten(maskShapes(word));
+  });
+  const more = argv.length - words.length;
+  return more > 0 ? [...words, `...(${more} more words)`] : words;
+}
+
+/** Shorter secret values would mask ordinary words (`1`, `true`). */
+const MIN_SECRET_LENGTH = 6;
+
+function shorten(word: string): string {
+  return word.length <= MAX_LOGGED_WORD ? word : `${word.slice(0, MAX_LOGGED_WORD)}...`;
+}
+
+/** A command in one line of the log: words quoted as a shell would need, escaped, bounded. */
+export function formatArgv(argv: readonly string[]): string {
+  const text = argv
+    .map((word) => escapeText(SAFE_WORD.test(word) ? word : quoteWord(word)))
+    .join(' ');
+  return text.length <= MAX_LOGGED_LINE ? text : `${text.slice(0, MAX_LOGGED_LINE)}...`;
+}
+
+const SAFE_WORD = /^[\w@%+=:,./-]+$/;
+const MAX_LOGGED_LINE = 300;

@@ -1,4 +1,19 @@
 import { UsageError } from '../errors.js';
+import {
+  isCount,
+  isObject,
+  isStrings,
+  parseAdminRun,
+  parseIdentity,
+  parseOutcome,
+  parseSummary,
+  type AdminRun,
+  type Fields,
+} from './control-fields.js';
+import type { Outcome } from './outcome.js';
+import type { ReleaseIdentity, ReleaseSummary } from './release-id.js';
+
+export type { AdminRun } from './control-fields.js';
 
 /**
  * The control protocol of a running `start` (docs/control.md): newline-delimited JSON over a
@@ -47,7 +62,21 @@ export type ControlCommand =
   | { readonly cmd: 'stop'; readonly targets: readonly string[] }
   | { readonly cmd: 'restart'; readonly targets: readonly string[] }
   | { readonly cmd: 'scale'; readonly formation: string }
-  | { readonly cmd: 'quit' };
+  | { readonly cmd: 'quit' }
+  /** A `run` beside the formation: its number, and the formation's release to compare with. */
+  | { readonly cmd: 'run-begin' }
+  | { readonly cmd: 'run-started'; readonly run: AdminRun; readonly pid: number }
+  | {
+      readonly cmd: 'run-exited';
+      readonly run: AdminRun;
+      readonly pid: number;
+      readonly outcome: Outcome;
+      readonly durationMs: number;
+    }
+  /** `--strict-release` refused to run it: its release is not the formation's. */
+  | { readonly cmd: 'run-refused'; readonly run: AdminRun }
+  /** `run --detach`: the formation runs `command` (unmasked), as `run.N`, in its own release. */
+  | { readonly cmd: 'run-detach'; readonly run: AdminRun; readonly command: readonly string[] };
 
 export type ControlRequest = Readonly<{ v: number; id: number }> & ControlCommand;
 
@@ -66,15 +95,23 @@ export type StatusView = Readonly<{
   kind: 'status';
   pid: number;
   root: string;
+  /** The release the formation runs (absent from a start that predates release ids). */
+  release?: ReleaseSummary;
   processes: readonly StatusRow[];
 }>;
 export type StatusResult = StatusView & Readonly<{ socket: string }>;
-export type DoneResult = Readonly<{ kind: 'done'; message: string }>;
-export type ControlResult = StatusResult | DoneResult;
+/** `restart` and `scale` add the release they use, so the client can compare it with its own. */
+export type DoneResult = Readonly<{ kind: 'done'; message: string; release?: ReleaseSummary }>;
+export type RunBeginResult = Readonly<{
+  kind: 'run-begin';
+  name: string;
+  release: ReleaseIdentity;
+}>;
+export type ControlResult = StatusResult | DoneResult | RunBeginResult;
 export type ControlFailure = Readonly<{ error: string; hint?: string }>;
 
 /** What the supervisor answers a request with. */
-export type ControlAnswer = StatusView | DoneResult | ControlFailure;
+export type ControlAnswer = StatusView | DoneResult | RunBeginResult | ControlFailure;
 
 /** A reply carries its request's id; id 0 is about the connection (too many, too long). */
 export type ControlReply =
@@ -93,7 +130,6 @@ export type ControlChannel = Readonly<{ serve: (handler: ControlHandler) => () =
 export type Parsed<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
-type Fields = Readonly<Record<string, unknown>>;
 type Cmd = ControlCommand['cmd'];
 type FieldsOf<K extends Cmd> = Omit<Extract<ControlCommand, { cmd: K }>, 'cmd'>;
 
@@ -107,12 +143,44 @@ const COMMANDS: { readonly [K in Cmd]: (fields: Fields) => FieldsOf<K> | string 
       ? { formation: fields.formation }
       : '"formation" must be a string',
   quit: () => ({}),
+  'run-begin': () => ({}),
+  'run-started': (fields) => withRun(fields, () => pidOf(fields)),
+  'run-exited': (fields) =>
+    withRun(fields, () => {
+      const outcome = parseOutcome(fields.outcome);
+      if (typeof outcome === 'string') return outcome;
+      if (!isCount(fields.durationMs)) return '"durationMs" must be a whole number';
+      // pid 0: the command never started (not found), which the audit trail records too.
+      if (!isCount(fields.pid)) return '"pid" must be a process id or 0';
+      return { pid: fields.pid, outcome, durationMs: fields.durationMs };
+    }),
+  'run-refused': (fields) => withRun(fields, () => ({})),
+  'run-detach': (fields) =>
+    withRun(fields, () =>
+      isStrings(fields.command) && fields.command.length > 0 && fields.command[0] !== ''
+        ? { command: [...fields.command] }
+        : '"command" must be a list of words, the first not empty',
+    ),
 };
+
+/** A report of an admin process: its `run` object, and the fields of its kind. */
+function withRun<T extends object>(
+  fields: Fields,
+  rest: () => T | string,
+): (T & { run: AdminRun }) | string {
+  const run = parseAdminRun(fields.run);
+  if (typeof run === 'string') return run;
+  const more = rest();
+  return typeof more === 'string' ? more : { ...more, run };
+}
+
+function pidOf(fields: Fields): { pid: number } | string {
+  return isCount(fields.pid) && fields.pid > 0 ? { pid: fields.pid } : '"pid" must be a process id';
+}
 
 function targetsOf(fields: Fields): { targets: readonly string[] } | string {
   const { targets } = fields;
-  const isList = Array.isArray(targets) && targets.every((item) => typeof item === 'string');
-  return isList ? { targets: [...targets] } : '"targets" must be a list of names';
+  return isStrings(targets) ? { targets: [...targets] } : '"targets" must be a list of names';
 }
 
 function isCmd(value: unknown): value is Cmd {
@@ -188,10 +256,8 @@ function parseFailure(fields: Fields, id: number): Parsed<ControlReply> {
 
 function parseResult(value: unknown): ControlResult | string {
   if (!isObject(value)) return '"result" must be an object';
-  if (value.kind === 'done')
-    return typeof value.message === 'string'
-      ? { kind: 'done', message: value.message }
-      : '"message" must be a string';
+  if (value.kind === 'done') return parseDone(value);
+  if (value.kind === 'run-begin') return parseRunBegin(value);
   if (value.kind !== 'status') return `unknown result kind ${show(value.kind)}`;
   const { pid, root, socket, processes } = value;
   if (!isCount(pid)) return '"pid" must be a whole number';
@@ -201,7 +267,23 @@ function parseResult(value: unknown): ControlResult | string {
   const rows = processes.map(parseRow);
   const bad = rows.find((row): row is string => typeof row === 'string');
   if (bad !== undefined) return bad;
-  return { kind: 'status', pid, root, socket, processes: rows as StatusRow[] };
+  const release = value.release === undefined ? undefined : parseSummary(value.release);
+  if (typeof release === 'string') return release;
+  const status = { kind: 'status' as const, pid, root, socket, processes: rows as StatusRow[] };
+  return release === undefined ? status : { ...status, release };
+}
+
+function parseDone(value: Fields): DoneResult | string {
+  if (typeof value.message !== 'string') return '"message" must be a string';
+  if (value.release === undefined) return { kind: 'done', message: value.message };
+  const release = parseSummary(value.release);
+  return typeof release === 'string' ? release : { kind: 'done', message: value.message, release };
+}
+
+function parseRunBegin(value: Fields): RunBeginResult | string {
+  if (typeof value.name !== 'string') return '"name" must be a string';
+  const release = parseIdentity(value.release);
+  return typeof release === 'string' ? release : { kind: 'run-begin', name: value.name, release };
 }
 
 function parseRow(value: unknown, index: number): StatusRow | string {
@@ -247,14 +329,6 @@ function parseObject(line: string): Fields | string {
     return 'not JSON';
   }
   return isObject(value) ? value : 'expected an object';
-}
-
-function isObject(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isCount(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 /** A value from the other side, shortened: it goes into our one-line messages. */

@@ -1,5 +1,7 @@
+import { formatArgv } from './admin.js';
 import { describe, type Outcome } from './outcome.js';
 import { describeProbe, type ReadyProbe } from './policy.js';
+import { formatRelease } from './release-id.js';
 import { maskText } from './secrets.js';
 import { describeSpawnFailure } from './spawn-failure.js';
 
@@ -83,7 +85,39 @@ export type SystemEvent =
   | { readonly event: 'forwarded'; readonly signal: string; readonly targets: readonly string[] }
   | { readonly event: 'warning'; readonly message: string }
   /** Where typed input goes, in `start`'s terminal (docs/interactive.md). */
-  | { readonly event: 'notice'; readonly message: string };
+  | { readonly event: 'notice'; readonly message: string }
+  /** The release `start` runs, once at the top (docs/run.md#releases). */
+  | {
+      readonly event: 'release-identity';
+      readonly release: string;
+      readonly commit: string | null;
+      readonly dirty: boolean | null;
+    }
+  | (AdminFacts & {
+      readonly event: 'run-started';
+      readonly pid: number;
+      readonly detached: boolean;
+    })
+  | (AdminFacts & {
+      readonly event: 'run-exited';
+      readonly pid: number;
+      readonly outcome: Outcome;
+      readonly durationMs: number;
+      readonly detached: boolean;
+    })
+  | (AdminFacts & { readonly event: 'run-refused' });
+
+/**
+ * An admin process in the log stream (docs/run.md#the-audit-trail): who ran what, against
+ * which release, and what differed from the formation's ('' when nothing did).
+ */
+export type AdminFacts = Readonly<{
+  process: string;
+  argv: readonly string[];
+  user: string;
+  release: string;
+  drift: string;
+}>;
 
 export function describeEvent(event: SystemEvent): string {
   switch (event.event) {
@@ -123,7 +157,21 @@ export function describeEvent(event: SystemEvent): string {
     case 'notice':
       // Warnings carry system messages, which may quote a command or a URL.
       return maskText(event.message);
+    case 'release-identity':
+      return `release ${formatRelease({ id: event.release, commit: event.commit, dirty: event.dirty })}`;
+    case 'run-started': {
+      const how = `pid ${event.pid}${event.detached ? ', detached' : ''}`;
+      return `${event.process} started: ${formatArgv(event.argv)} (${how})${driftOf(event)}`;
+    }
+    case 'run-exited':
+      return `${event.process} ${describe(event.outcome)}`;
+    case 'run-refused':
+      return `${event.process} refused (strict release): ${formatArgv(event.argv)}${driftOf(event)}`;
   }
+}
+
+function driftOf({ release, drift }: AdminFacts): string {
+  return drift === '' ? '' : `; its release ${release} is not the formation's: ${drift}`;
 }
 
 const LINGERED_UNTIL: Readonly<Record<LingeredUntil, string>> = {

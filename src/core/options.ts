@@ -175,8 +175,10 @@ export const OPTIONS = {
   release: {
     coerce: boolean,
     layered: true,
-    commands: ['start'],
+    commands: ['start', 'env'],
     help: 'run the release: process type before the formation (default: on; --no-release)',
+    // `env --release` is a flag of the command line only: `.foreman` keeps meaning start's.
+    helpIn: { env: "print the release's id (docs/run.md#releases) instead of the environment" },
   },
   canDie: {
     coerce: list('process types'),
@@ -240,6 +242,18 @@ export const OPTIONS = {
     layered: false,
     commands: ['env', 'status'],
     help: 'print JSON instead of text',
+  },
+  strictRelease: {
+    coerce: boolean,
+    layered: true,
+    commands: ['run'],
+    help: "refuse to run when the release differs from the running start's (docs/run.md#drift)",
+  },
+  detach: {
+    coerce: boolean,
+    layered: false,
+    commands: ['run'],
+    help: 'have the running start run the command as run.N, in its release; print run.N and return',
   },
   showSecrets: {
     coerce: boolean,

@@ -54,6 +54,7 @@ export function withLevel(format: OutputFormat, threshold: LevelName): Output {
 export function levelOf(event: SystemEvent, isStopping: boolean): Level {
   switch (event.event) {
     case 'exited':
+    case 'run-exited':
       return levelOfExit(event.outcome, isStopping);
     case 'release':
       return event.code === 0 ? 'info' : 'error';
@@ -62,6 +63,7 @@ export function levelOf(event: SystemEvent, isStopping: boolean): Level {
     case 'killing':
     case 'restarting':
     case 'warning':
+    case 'run-refused':
       return 'warn';
     case 'stuck':
     case 'not-ready':
@@ -73,6 +75,8 @@ export function levelOf(event: SystemEvent, isStopping: boolean): Level {
     case 'control':
     case 'forwarded':
     case 'notice':
+    case 'release-identity':
+    case 'run-started':
       return 'info';
   }
 }

@@ -1,5 +1,6 @@
 import type { StatusResult, StatusRow } from '../core/control.js';
 import { escapeText } from '../core/escape-text.js';
+import { formatRelease } from '../core/release-id.js';
 
 /**
  * What escapeText shows escaped and JSON.stringify leaves raw: DEL, C1 (CSI among them), the
@@ -14,6 +15,13 @@ const escapeInJson = (char: string): string =>
 /** `status --json`: the reply's result, still JSON, with nothing a terminal would act on. */
 export function formatStatusJson(result: StatusResult): string {
   return JSON.stringify(result, null, 2).replace(UNSAFE_IN_JSON, escapeInJson);
+}
+
+/** `foreman-ts status`: the release the formation runs, then its processes. */
+export function formatStatus(result: StatusResult): string {
+  const table = formatStatusTable(result.processes);
+  if (result.release === undefined) return table;
+  return `release ${escapeText(formatRelease(result.release))}\n${table}`;
 }
 
 /** `foreman-ts status` as a table: process, pid, state, uptime, restarts, port, last exit. */

@@ -10,6 +10,8 @@ export type RelayRequest = Readonly<{
   cwd: string;
   env: Readonly<Record<string, string>>;
   signals: SignalSource;
+  /** Told the child's pid once it runs (to announce it beside a running start). */
+  onSpawn?: (pid: number) => void;
 }>;
 
 /**
@@ -24,10 +26,11 @@ const FROM_TERMINAL: ReadonlySet<Signal> = new Set(['SIGINT', 'SIGQUIT']);
  * SIGINT/SIGQUIT while it runs (except as PID 1) and forward SIGTERM, SIGHUP, SIGUSR1 and
  * SIGUSR2, so a `kill` or `docker stop` of us reaches it, never orphaned (docs/signals.md).
  */
-export function relay({ file, args, cwd, env, signals }: RelayRequest): Promise<Outcome> {
+export function relay({ file, args, cwd, env, signals, onSpawn }: RelayRequest): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const child = attemptSpawn(() => spawn(file, args, { cwd, env, stdio: 'inherit' }), file);
     if (child instanceof ForemanError) return reject(child);
+    if (onSpawn !== undefined) child.once('spawn', () => onSpawn(child.pid ?? 0));
     const isPid1 = process.pid === 1;
     const unsubscribe = signals.subscribe((signal) => {
       if (FROM_TERMINAL.has(signal) && !isPid1) return;

@@ -3,6 +3,7 @@ import type { StopCause } from '../core/events.js';
 import type { Formation, ProcessSpec } from '../core/formation.js';
 import { policyOf, type Policies } from '../core/policy.js';
 import type { Release } from '../core/release.js';
+import type { ReleaseIdentity } from '../core/release-id.js';
 import { next } from '../core/supervision/next.js';
 import { initialState, type Action, type SupervisorEvent } from '../core/supervision/state.js';
 import type { Printer } from '../output/printer.js';
@@ -20,6 +21,8 @@ export type SuperviseResult = Readonly<{
   cause: StopCause;
   /** The release phase's run: the formation it gated, as last scaled. */
   gatedFormation: Formation | undefined;
+  /** Admin processes numbered so far: the next run goes on from here. */
+  runs: number;
 }>;
 
 /** Who may type into processes (the terminal of `start`): told as each one starts and ends. */
@@ -39,6 +42,9 @@ export type SuperviseOptions = Readonly<{
   reaper: Reaper | undefined;
   policies: Policies;
   release: Release;
+  identity: ReleaseIdentity | undefined;
+  /** Admin processes numbered by an earlier run of this start (the release phase's). */
+  runs?: number;
   control: ControlChannel | undefined;
   /** The clock, in ms: event times, uptimes, the wait after SIGKILL. */
   now: () => number;
@@ -58,9 +64,12 @@ export function supervise(
   options: SuperviseOptions,
 ): Promise<SuperviseResult> {
   return new Promise((resolve) => {
-    const { policies, release, graceMs, gatedFormation } = options;
+    const { policies, release, identity, runs, graceMs, gatedFormation } = options;
     const pid = process.pid;
-    let state = initialState({ pid, specs, policies, release, graceMs, gatedFormation });
+    let state = initialState({
+      ...{ pid, specs, policies, release, identity, runs },
+      ...{ graceMs, gatedFormation },
+    });
     const dispatch = queued((event) => {
       const [after, actions] = next(state, event);
       state = after;
@@ -182,6 +191,7 @@ function performers({
     'cancel-timer': ({ key }) => timers.cancel(key),
     'watch-tree': () => watch.start(),
     reply: ({ id, result }) => replies.send(id, result),
-    finish: ({ code, cause, gatedFormation }) => finish({ code, cause, gatedFormation }),
+    finish: ({ code, cause, gatedFormation, runs }) =>
+      finish({ code, cause, gatedFormation, runs }),
   };
 }

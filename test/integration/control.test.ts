@@ -64,7 +64,7 @@ t.test(
     t.match(status.stdout, /^web\.1 +\d+ +running/m);
     const restart = await runCli(t, ['restart', 'worker.1'], { cwd: dir });
     t.equal(restart.exitCode, 0, restart.stderr);
-    t.equal(restart.stdout, 'restarting worker.1\n');
+    t.match(restart.stdout, /^restarting worker\.1 \(release [0-9a-f]{7}\b.*\)\n$/);
     await cli.waitFor(/worker\.1 +\| ready worker[\s\S]*worker\.1 +\| ready worker/);
     t.match((await runCliOk(t, ['status'], { cwd: dir })).stdout, /^worker\.1 +\d+ +running/m);
   },
@@ -87,7 +87,7 @@ t.test(
     const { dir, cli } = await running(t);
     const scale = await runCli(t, ['scale', 'web=3,worker=0'], { cwd: dir });
     t.equal(scale.exitCode, 0, scale.stderr);
-    t.equal(scale.stdout, 'scaled to web=3,worker=0\n');
+    t.match(scale.stdout, /^scaled to web=3,worker=0 \(release [0-9a-f]{7}\b.*\)\n$/);
     const port = testPort(t);
     await cli.waitFor(new RegExp(`web\\.3 started with pid \\d+ \\(PORT=${port + 2}\\)`));
     await cli.waitFor(/worker\.1 terminated by SIGTERM/);
@@ -129,7 +129,7 @@ t.test('no scale request takes start down: out of range is a control error', asy
   t.notMatch(status.stdout, /web\.2/, 'nothing was started');
   const ok = await runCli(t, ['scale', 'all=2'], { cwd: dir });
   t.equal(ok.exitCode, 0, ok.stderr);
-  t.equal(ok.stdout, 'scaled to all=2\n', 'all=2 means every type, as -m all=2');
+  t.match(ok.stdout, /^scaled to all=2 \(release /, 'all=2 means every type, as -m all=2');
   await cli.waitFor(/worker\.2 started with pid \d+ \(PORT=65531\)/);
   await runCliOk(t, ['quit'], { cwd: dir });
   t.equal((await cli.result).exitCode, 0);

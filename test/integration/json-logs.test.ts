@@ -75,7 +75,8 @@ t.test('events: release phase, a failure, the stop and the signal sent', async (
   const records = parseRecords(t, result.stdout);
   const events = records.filter((record) => record.event !== undefined);
   t.match(linesOf(records, 'release.1'), [{ msg: 'migrated' }]);
-  t.match(events.slice(0, 3), [
+  t.match(events.slice(0, 4), [
+    { event: 'release-identity', release: /^[0-9a-f]{7}$/, level: 30, msg: /^release [0-9a-f]{7}/ },
     { event: 'started', process: 'release.1' },
     { event: 'exited', process: 'release.1', code: 0 },
     { event: 'release', code: 0, level: 30, msg: /release phase succeeded/ },

@@ -56,6 +56,7 @@ t.test('the first exit stops the others and sets the exit code', async (t) => {
     type: 'finish',
     code: 3,
     cause: { kind: 'exit', process: 'worker.1' },
+    runs: 0,
   });
 });
 

@@ -1,7 +1,9 @@
 import { adminEnv } from '../../core/admin.js';
 import { formatDotenvLine } from '../../core/dotenv.js';
 import { expandFormation, formationOf } from '../../core/formation.js';
-import { formatFoundRoot, formatNoAppNotice } from '../../core/release.js';
+import { escapeText } from '../../core/escape-text.js';
+import { formatFoundRoot, formatNoAppNotice, type Release } from '../../core/release.js';
+import { formatRelease } from '../../core/release-id.js';
 import { secretRule } from '../../core/secrets.js';
 import { UsageError } from '../../errors.js';
 import { loadRelease } from '../../io/load-release.js';
@@ -26,6 +28,7 @@ export async function execute(
   });
   const notice = formatNoAppNotice(release) ?? formatFoundRoot(release, io.cwd);
   if (notice !== undefined) io.stderr.write(`foreman-ts: ${notice}\n`);
+  if (invocation.flags.release === true) return printRelease(release, invocation, io);
   const env =
     invocation.process === undefined
       ? adminEnv(release.env, release.settings.port)
@@ -42,6 +45,36 @@ export async function execute(
       ? `${JSON.stringify(Object.fromEntries(shown), null, 2)}\n`
       : shown.map(([key, value]) => `${formatDotenvLine(key, value)}\n`).join(''),
   );
+  return 0;
+}
+
+/**
+ * `env --release`: the id `start` would show for this release, and with `--json` what it
+ * covers: names only (variables, Procfile types, settings), never values or their digests.
+ */
+async function printRelease(
+  release: Release,
+  invocation: Extract<Invocation, { command: 'env' }>,
+  io: Io,
+): Promise<number> {
+  if (invocation.process !== undefined)
+    throw new UsageError(
+      '--release describes the whole release, not one process',
+      'drop the process name',
+    );
+  const { readReleaseIdentity } = await import('../../io/release-identity.js');
+  const identity = await readReleaseIdentity(release, { env: io.env, isDirtyWanted: true });
+  if (invocation.flags.json !== true) {
+    io.stdout.write(`${escapeText(formatRelease(identity))}\n`);
+    return 0;
+  }
+  const { id, commit, dirty, env, procfile, settings } = identity;
+  const names = {
+    env: Object.keys(env),
+    procfile: Object.keys(procfile),
+    settings: Object.keys(settings),
+  };
+  io.stdout.write(`${JSON.stringify({ id, commit, dirty, ...names }, null, 2)}\n`);
   return 0;
 }
 

@@ -14,6 +14,8 @@ import { startReaper, type Reaper } from '../../supervisor/reaper.js';
 import type { Terminals } from '../../supervisor/children.js';
 import { supervise, type InputHooks } from '../../supervisor/supervisor.js';
 import { loadRelease } from '../../io/load-release.js';
+import { readReleaseIdentity } from '../../io/release-identity.js';
+import type { ReleaseIdentity } from '../../core/release-id.js';
 import type { Invocation } from '../args.js';
 import type { Io } from '../io.js';
 import { loadTerminals, openTerminalMode, serveAttach, textLook } from '../start-terminal.js';
@@ -31,13 +33,16 @@ export async function execute(
   const release = await loadRelease({ cwd: io.cwd, env: io.env, command, flags });
   const plan = planStart(release, { only: invocation.names });
   const { specs, releasePhase, policies } = plan;
+  // Its `git status` runs while the terminal, the output, the socket and the reaper get ready.
+  const identity = readReleaseIdentity(release, { env: io.env, isDirtyWanted: true });
   const printer = new Printer(io.stdout);
   const names = [...specs, ...(releasePhase ? [releasePhase] : [])];
   const terminal = await openTerminalMode({ release, printer, io, names, specs });
   try {
     const output = terminal?.output ?? (await createOutput({ release, printer, io, names }));
     const terminals = await loadTerminals({ policies, output, sizeOf: terminal?.sizeOf });
-    return await runPhases({ release, plan, io, printer, output, inputs: terminal, terminals });
+    const inputs = terminal;
+    return await runPhases({ release, plan, identity, io, printer, output, inputs, terminals });
   } finally {
     terminal?.close();
   }
@@ -47,6 +52,7 @@ export async function execute(
 async function runPhases({
   release,
   plan: { specs, releasePhase, policies, formation },
+  identity: knowing,
   io,
   printer,
   output,
@@ -55,6 +61,7 @@ async function runPhases({
 }: {
   release: Release;
   plan: StartPlan;
+  identity: Promise<ReleaseIdentity>;
   io: Io;
   printer: Printer;
   output: Output;
@@ -65,9 +72,11 @@ async function runPhases({
     release.settings.control === false ? undefined : await openControl(release, io, output);
   const attachable = serveAttach({ control, output, inputs, sizeOf: terminals?.sizeOf });
   const reaper = await startReaper();
+  const identity = await knowing;
+  output.event({ event: 'release-identity', release: identity.id, ...gitOf(identity) });
   warnAboutZombies(reaper, output);
   try {
-    const run = (batch: readonly ProcessSpec[], gatedFormation?: Formation) =>
+    const run = (batch: readonly ProcessSpec[], gatedFormation?: Formation, runs?: number) =>
       supervise(batch, {
         cwd: release.root,
         output,
@@ -77,6 +86,8 @@ async function runPhases({
         reaper,
         policies,
         release,
+        identity,
+        runs,
         control,
         now: () => io.now().getTime(),
         gatedFormation,
@@ -89,13 +100,21 @@ async function runPhases({
     if (result.cause.kind !== 'exit') return result.code;
     output.event({ event: 'release', code: result.code });
     if (result.code !== 0) return result.code;
-    return (await run(expandCounts(release, result.gatedFormation ?? formation))).code;
+    const counts = result.gatedFormation ?? formation;
+    return (await run(expandCounts(release, counts), undefined, result.runs)).code;
   } finally {
     attachable.closeAll('start stopped');
     reaper?.stop();
     await control?.close();
     sayOutputFailure(printer, io);
   }
+}
+
+function gitOf({ commit, dirty }: ReleaseIdentity): {
+  commit: string | null;
+  dirty: boolean | null;
+} {
+  return { commit, dirty };
 }
 
 /**

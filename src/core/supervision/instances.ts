@@ -15,6 +15,7 @@ import {
   type SupervisorState,
 } from './state.js';
 import { armTimer, cancelTimer } from './timers.js';
+import { onAdminExited, onAdminSpawned } from './admin-instances.js';
 
 /** A process never ready in time fails the start with this code. */
 const NOT_READY_CODE = 1;
@@ -43,6 +44,7 @@ export function startWaiting(state: SupervisorState, actions: readonly Action[])
 export function onSpawned(state: SupervisorState, name: string, pid: number, at: number): Step {
   const instance = instanceOf(state, name);
   if (instance === undefined) return [state, []];
+  if (instance.admin !== undefined) return onAdminSpawned(state, instance, pid, at);
   const { ready, readyTimeoutMs } = policyOf(state.policies, instance.spec.type);
   const started = report({
     event: 'started',
@@ -90,6 +92,7 @@ export function onExited(state: SupervisorState, event: ExitedEvent): Step {
   const { name, outcome, at } = event;
   const instance = instanceOf(state, name);
   if (instance === undefined) return [state, []];
+  if (instance.admin !== undefined) return onAdminExited(state, instance, outcome, at);
   const ended = update(state, name, { pid: undefined, lastExit: outcome });
   const exited = reportExit(event);
   if (instance.status === 'stopping') return onStopped(ended, instance, exited);
@@ -171,12 +174,14 @@ export function onBackoffOver(state: SupervisorState, name: string): Step {
 
 /** With can_die, the run ends once nothing is left to run (or restart) and nothing was stopped on request. */
 export function endIfIdle(state: SupervisorState, actions: readonly Action[]): Step {
-  const isIdle = state.instances.every((instance) => instance.status === 'exited');
+  // Admin processes are not the formation: they neither keep it going nor end it.
+  const formation = state.instances.filter((instance) => instance.admin === undefined);
+  const isIdle = formation.every((instance) => instance.status === 'exited');
   if (!isIdle) return [state, actions];
-  const failure = state.instances
+  const failure = formation
     .map((instance) => instance.lastExit)
     .find((outcome) => outcome && !isSuccess(outcome));
-  const last = state.instances.at(-1)?.spec.name ?? '';
+  const last = formation.at(-1)?.spec.name ?? '';
   const [stopping, more] = beginStop(
     state,
     { kind: 'exit', process: last },

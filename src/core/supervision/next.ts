@@ -1,4 +1,5 @@
 import { isOutputClosed } from '../events.js';
+import { isAdminCommand, onAdminCommand } from './admin.js';
 import { onControl } from './control.js';
 import { forwardSignal, isForwarded } from './forward.js';
 import {
@@ -26,7 +27,15 @@ export function next(state: SupervisorState, event: SupervisorEvent): Step {
   if (state.phase === 'done') return [state, []];
   if (event.type === 'signal' && isForwarded(event.signal))
     return forwardSignal(state, event.signal);
-  if (state.phase !== 'running') return nextWhileStopping(state, event);
+  if (state.phase !== 'running') {
+    // A `run` still reports itself while we stop: the audit trail goes on to the end.
+    const isReport =
+      event.type === 'control' &&
+      isAdminCommand(event.command) &&
+      event.command.cmd !== 'run-detach';
+    if (isReport) return onAdminCommand(state, event.id, event.command);
+    return nextWhileStopping(state, event);
+  }
   switch (event.type) {
     case 'boot':
       return startWaiting(state, []);

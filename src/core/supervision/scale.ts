@@ -7,6 +7,7 @@ import {
 import { stopInstance } from './stop-one.js';
 import { startWaiting } from './instances.js';
 import {
+  doneWith,
   fold,
   newInstance,
   report,
@@ -37,7 +38,7 @@ export function onScale(state: SupervisorState, id: number, text: string): Step 
   const done: Action = {
     type: 'reply',
     id,
-    result: { kind: 'done', message: `scaled to ${text}` },
+    result: doneWith(state, `scaled to ${text}`),
   };
   return [started, [...spawns, done]];
 }

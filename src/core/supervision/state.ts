@@ -1,9 +1,17 @@
-import type { ControlAnswer, ControlCommand, StatusRow, StatusView } from '../control.js';
+import type {
+  AdminRun,
+  ControlAnswer,
+  ControlCommand,
+  DoneResult,
+  StatusRow,
+  StatusView,
+} from '../control.js';
 import type { Lingered, StopCause, SystemEvent } from '../events.js';
 import type { Formation, ProcessSpec } from '../formation.js';
 import { describe, type Outcome } from '../outcome.js';
 import type { Policies } from '../policy.js';
 import type { Release } from '../release.js';
+import { summaryOf, type ReleaseIdentity } from '../release-id.js';
 import type { SpawnFailure } from '../spawn-failure.js';
 
 /**
@@ -32,6 +40,8 @@ export type Instance = Readonly<{
   /** What follows a stop asked for this one instance (`stop`, `restart`, a `scale` down). */
   afterStop: AfterStop | undefined;
   isReady: boolean;
+  /** A detached admin process (`run --detach`): run once, never restarted, never decisive. */
+  admin: AdminRun | undefined;
 }>;
 
 export type AfterStop = 'stay-stopped' | 'restart' | 'remove';
@@ -45,6 +55,10 @@ export type SupervisorState = Readonly<{
   instances: readonly Instance[];
   policies: Policies;
   release: Release;
+  /** The release's fingerprint, as `start` showed it (docs/run.md#releases). */
+  identity: ReleaseIdentity | undefined;
+  /** Admin processes numbered so far (`run.N`), attached or detached, for this start. */
+  runs: number;
   graceMs: number;
   isTreeEmpty: boolean;
   cause: StopCause | undefined;
@@ -126,6 +140,7 @@ export type Action =
       readonly code: number;
       readonly cause: StopCause;
       readonly gatedFormation: Formation | undefined;
+      readonly runs: number;
     };
 
 export type Step = readonly [SupervisorState, readonly Action[]];
@@ -138,6 +153,8 @@ export function initialState({
   specs,
   policies,
   release,
+  identity,
+  runs = 0,
   graceMs,
   gatedFormation,
 }: {
@@ -145,6 +162,9 @@ export function initialState({
   specs: readonly ProcessSpec[];
   policies: Policies;
   release: Release;
+  identity?: ReleaseIdentity | undefined;
+  /** Carried from the release phase's run to the formation's: numbers go on. */
+  runs?: number;
   graceMs: number;
   gatedFormation?: Formation | undefined;
 }): SupervisorState {
@@ -154,6 +174,8 @@ export function initialState({
     instances: specs.map(newInstance),
     policies,
     release,
+    identity,
+    runs,
     graceMs,
     isTreeEmpty: false,
     cause: undefined,
@@ -172,7 +194,14 @@ export function newInstance(spec: ProcessSpec): Instance {
     failedSpawns: [],
     lastExit: undefined,
   };
-  return { ...base, spec, status: 'waiting', afterStop: undefined, isReady: false };
+  return {
+    ...base,
+    spec,
+    status: 'waiting',
+    afterStop: undefined,
+    isReady: false,
+    admin: undefined,
+  };
 }
 
 export function instanceOf(state: SupervisorState, name: string): Instance | undefined {
@@ -239,5 +268,15 @@ export function statusOf(state: SupervisorState, now: number): StatusView {
     port: instance.spec.port,
     lastExit: instance.lastExit ? describe(instance.lastExit) : null,
   }));
-  return { kind: 'status', pid: state.pid, root: state.release.root, processes };
+  const view = { kind: 'status' as const, pid: state.pid, root: state.release.root, processes };
+  return state.identity === undefined ? view : { ...view, release: summaryOf(state.identity) };
+}
+
+/**
+ * The answer to a `restart` or `scale`: what was done, and the release it was done with (the
+ * one this start began with, whatever the files say now: docs/control.md#releases).
+ */
+export function doneWith(state: SupervisorState, message: string): DoneResult {
+  const done = { kind: 'done' as const, message };
+  return state.identity === undefined ? done : { ...done, release: summaryOf(state.identity) };
 }

@@ -13,6 +13,7 @@ import {
   type SupervisorState,
 } from './state.js';
 import { armGrace } from './timers.js';
+import { adminExited } from './admin-instances.js';
 
 /** Stopping everything: one stop signal per tree, the grace period, SIGKILL, and the end. */
 export function beginStop(
@@ -48,8 +49,13 @@ export function nextWhileStopping(state: SupervisorState, event: SupervisorEvent
   switch (event.type) {
     case 'exited': {
       const { name, outcome } = event;
+      const instance = instanceOf(state, name);
       const ended = update(state, name, { pid: undefined, status: 'exited', lastExit: outcome });
-      return maybeFinish(ended, [reportExit(event)]);
+      const record =
+        instance?.admin === undefined
+          ? reportExit(event)
+          : adminExited(instance, outcome, event.at);
+      return maybeFinish(ended, [record]);
     }
     case 'spawned':
       return onLateSpawn(state, event.name, event.pid);
@@ -123,9 +129,9 @@ export function maybeFinish(state: SupervisorState, actions: readonly Action[]):
   if (isAlive || !state.isTreeEmpty) return [state, actions];
   const code = state.exitCode ?? (state.isForced ? 1 : 0);
   const cause = state.cause ?? { kind: 'quit' };
-  const { gatedFormation } = state;
+  const { gatedFormation, runs } = state;
   return [
     { ...state, phase: 'done' },
-    [...actions, { type: 'finish', code, cause, gatedFormation }],
+    [...actions, { type: 'finish', code, cause, gatedFormation, runs }],
   ];
 }
