@@ -127,12 +127,8 @@ export function describeEvent(event: SystemEvent): string {
       return `${event.process} ${describe(event.outcome)}${describeLingered(event)}`;
     case 'stopping':
       return `${describeCause(event.cause)}: sending ${event.signal} to all processes`;
-    case 'killing': {
-      const why = event.isEarly
-        ? 'second signal'
-        : `still running after ${formatSeconds(event.graceMs)}`;
-      return `${why}: sending SIGKILL to ${event.count} process${event.count === 1 ? '' : 'es'}`;
-    }
+    case 'killing':
+      return describeKilling(event);
     case 'stuck':
       return `processes ${event.pids.join(', ')} survived SIGKILL (uninterruptible?); giving up on them`;
     case 'release':
@@ -159,15 +155,25 @@ export function describeEvent(event: SystemEvent): string {
       return maskText(event.message);
     case 'release-identity':
       return `release ${formatRelease({ id: event.release, commit: event.commit, dirty: event.dirty })}`;
-    case 'run-started': {
-      const how = `pid ${event.pid}${event.detached ? ', detached' : ''}`;
-      return `${event.process} started: ${formatArgv(event.argv)} (${how})${driftOf(event)}`;
-    }
+    case 'run-started':
+      return describeRunStarted(event);
     case 'run-exited':
       return `${event.process} ${describe(event.outcome)}`;
     case 'run-refused':
       return `${event.process} refused (strict release): ${formatArgv(event.argv)}${driftOf(event)}`;
   }
+}
+
+function describeKilling(event: Extract<SystemEvent, { event: 'killing' }>): string {
+  const why = event.isEarly
+    ? 'second signal'
+    : `still running after ${formatSeconds(event.graceMs)}`;
+  return `${why}: sending SIGKILL to ${event.count} process${event.count === 1 ? '' : 'es'}`;
+}
+
+function describeRunStarted(event: Extract<SystemEvent, { event: 'run-started' }>): string {
+  const how = `pid ${event.pid}${event.detached ? ', detached' : ''}`;
+  return `${event.process} started: ${formatArgv(event.argv)} (${how})${driftOf(event)}`;
 }
 
 function driftOf({ release, drift }: AdminFacts): string {

@@ -48,6 +48,17 @@ export async function execute(
   }
 }
 
+type Phases = Readonly<{
+  release: Release;
+  plan: StartPlan;
+  identity: Promise<ReleaseIdentity>;
+  io: Io;
+  printer: Printer;
+  output: Output;
+  inputs: InputHooks | undefined;
+  terminals: Terminals | undefined;
+}>;
+
 /** The release phase, then (if it succeeded) the formation, with the control socket open. */
 async function runPhases({
   release,
@@ -58,16 +69,7 @@ async function runPhases({
   output,
   inputs,
   terminals,
-}: {
-  release: Release;
-  plan: StartPlan;
-  identity: Promise<ReleaseIdentity>;
-  io: Io;
-  printer: Printer;
-  output: Output;
-  inputs: InputHooks | undefined;
-  terminals: Terminals | undefined;
-}): Promise<number> {
+}: Phases): Promise<number> {
   const control =
     release.settings.control === false ? undefined : await openControl(release, io, output);
   const attachable = serveAttach({ control, output, inputs, sizeOf: terminals?.sizeOf });
@@ -76,7 +78,7 @@ async function runPhases({
   output.event({ event: 'release-identity', release: identity.id, ...gitOf(identity) });
   warnAboutZombies(reaper, output);
   try {
-    const run = (batch: readonly ProcessSpec[], gatedFormation?: Formation, runs?: number) =>
+    const run: Supervising = (batch, gatedFormation, runs) =>
       supervise(batch, {
         cwd: release.root,
         output,
@@ -94,20 +96,39 @@ async function runPhases({
         inputs: attachable,
         terminals,
       });
-    if (releasePhase === undefined) return (await run(specs)).code;
-    // The formation waits for the release phase: scale requests meanwhile are remembered.
-    const result = await run([releasePhase], formation);
-    if (result.cause.kind !== 'exit') return result.code;
-    output.event({ event: 'release', code: result.code });
-    if (result.code !== 0) return result.code;
-    const counts = result.gatedFormation ?? formation;
-    return (await run(expandCounts(release, counts), undefined, result.runs)).code;
+    return await releaseThenFormation(run, { release, specs, releasePhase, formation, output });
   } finally {
     attachable.closeAll('start stopped');
     reaper?.stop();
     await control?.close();
     sayOutputFailure(printer, io);
   }
+}
+
+type Supervising = (
+  batch: readonly ProcessSpec[],
+  gatedFormation?: Formation,
+  runs?: number,
+) => ReturnType<typeof supervise>;
+
+/** The formation waits for the release phase: scale requests meanwhile are remembered. */
+async function releaseThenFormation(
+  run: Supervising,
+  {
+    release,
+    specs,
+    releasePhase,
+    formation,
+    output,
+  }: Pick<StartPlan, 'specs' | 'releasePhase' | 'formation'> & { release: Release; output: Output },
+): Promise<number> {
+  if (releasePhase === undefined) return (await run(specs)).code;
+  const result = await run([releasePhase], formation);
+  if (result.cause.kind !== 'exit') return result.code;
+  output.event({ event: 'release', code: result.code });
+  if (result.code !== 0) return result.code;
+  const counts = result.gatedFormation ?? formation;
+  return (await run(expandCounts(release, counts), undefined, result.runs)).code;
 }
 
 function gitOf({ commit, dirty }: ReleaseIdentity): {
