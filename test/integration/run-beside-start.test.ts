@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { bin, FIXTURES, runCli, startCli, type TapTest } from '../helpers/cli.js';
+import { bin, FIXTURES, runCli, runCliOk, startCli, type TapTest } from '../helpers/cli.js';
 
 /**
  * `run` beside a running `start` (docs/run.md): the audit trail in start's log stream, the
@@ -138,7 +138,7 @@ t.test('a new commit in the root is reported as drift', { skip: NO_GIT }, async 
   const run = await runCli(t, ['run', 'true'], { cwd: dir });
   t.equal(run.exitCode, 0);
   t.match(run.stderr, `formation runs ${before}, you are at ${after}, 2 commits ahead\n`);
-  const status = await runCli(t, ['status'], { cwd: dir });
+  const status = await runCliOk(t, ['status'], { cwd: dir });
   t.match(status.stdout, new RegExp(`^release [0-9a-f]{7} \\(commit ${before}\\)$`, 'm'));
 });
 
@@ -171,14 +171,14 @@ t.test(
     t.equal(once.stdout, 'run.1\n');
     await cli.waitFor(/run\.1 exited with code 4/);
     t.match(cli.output(), /^run\.1 +\| from-detached$/m);
-    const status = await runCli(t, ['status'], { cwd: dir });
+    const status = await runCliOk(t, ['status'], { cwd: dir });
     t.match(status.stdout, /^web\.1 +\d+ +running/m, 'the formation runs on');
     t.match(status.stdout, /^run\.1 +- +exited .*exited with code 4$/m);
     const forever = join(FIXTURES, 'bin', 'forever.mjs');
-    const long = await runCli(t, ['run', '--detach', 'node', forever, 'admin'], { cwd: dir });
+    const long = await runCliOk(t, ['run', '--detach', 'node', forever, 'admin'], { cwd: dir });
     t.equal(long.stdout, 'run.2\n');
     await cli.waitFor(/run\.2 +\| ready admin/);
-    t.match((await runCli(t, ['status'], { cwd: dir })).stdout, /^run\.2 +\d+ +running/m);
+    t.match((await runCliOk(t, ['status'], { cwd: dir })).stdout, /^run\.2 +\d+ +running/m);
     const restart = await runCli(t, ['restart', 'run.2'], { cwd: dir });
     t.equal(restart.exitCode, 1);
     t.match(restart.stderr, /never restarted/);
@@ -206,7 +206,7 @@ t.test('env --release prints the id start shows', async (t) => {
 
 t.test('restart and scale use the release start began with, and say so', async (t) => {
   const { dir } = await running(t);
-  const same = await runCli(t, ['restart', 'web'], { cwd: dir });
+  const same = await runCliOk(t, ['restart', 'web'], { cwd: dir });
   t.match(same.stdout, /^restarting web\.1 \(release [0-9a-f]{7}\b.*\)\n$/);
   t.equal(same.stderr, '', 'nothing changed: no note');
   appendFileSync(join(dir, 'Procfile'), `worker: ${bin('forever.mjs')} worker\n`);
@@ -228,5 +228,6 @@ t.test('restart and scale use the release start began with, and say so', async (
     );
   }
   const unknown = await runCli(t, ['restart', 'nope'], { cwd: dir });
+  t.equal(unknown.exitCode, 1);
   t.match(unknown.stderr, /unknown process "nope"/);
 });
