@@ -98,7 +98,7 @@ export async function engineApp(
 }
 
 /** Each value double-quoted with the dialect's escapes, so every byte survives. */
-function renderDotenv(env: Readonly<Record<string, string>>): string {
+export function renderDotenv(env: Readonly<Record<string, string>>): string {
   const lines = Object.entries(env).map(
     ([key, value]) =>
       `${key}="${value

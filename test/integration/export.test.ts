@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join, resolve } from 'node:path';
 import { parse as parsePlist } from 'plist';
 import t from 'tap';
+import { renderDotenv } from '../helpers/engines.js';
 import { parse } from 'yaml';
 import { DEFAULT_PORT } from '../../src/core/release.js';
 import { writeFiles } from '../../src/io/write-files.js';
@@ -261,15 +262,7 @@ function trickyApp(
   const cwd = t.testdir({ 'my app': {} });
   const root = join(cwd, 'my app');
   const dump = join(root, 'dump.json');
-  const lines = Object.entries(env).map(
-    ([key, value]) =>
-      `${key}="${value
-        .replace(/[\\"$]/g, '\\$&')
-        .replace(/\n/g, '\\n')
-        .replace(/\r/g, '\\r')
-        .replace(/\t/g, '\\t')}"`,
-  );
-  writeFileSync(join(root, '.env'), `${lines.join('\n')}\n`);
+  writeFileSync(join(root, '.env'), renderDotenv(env));
   writeFileSync(
     join(root, 'Procfile'),
     `web: ${process.execPath} ${ECHO_ENV} '${dump}'\nother: ${TRICKY.command}\n`,
